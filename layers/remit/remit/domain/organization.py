@@ -1,0 +1,50 @@
+"""The organization (a tenant) and its settings, with the seed's defaults."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from remit.domain.base import DomainModel
+
+DeliveryMethod = Literal["email", "none"]
+AutoPayTiming = Literal["on_issue", "on_due_date", "days_before_due"]
+
+
+class InvoiceSettings(DomainModel):
+    # Numbering
+    invoice_prefix: str = "INV-"
+    invoice_number_format: str = "YYYY-NNNNN"
+    # Delivery
+    default_delivery_method: DeliveryMethod = "email"
+    attach_pdf: bool = True
+    cc_finance_team: bool = False
+    cc_emails: list[str] = []
+    # Payment terms
+    default_payment_terms: str = "net_30"
+    late_fee_percentage: Decimal = Decimal(0)
+    # Branding
+    logo_url: str | None = None
+    accent_color: str = "#00BA61"
+    footer_text: str | None = None
+
+
+class OrganizationSettings(DomainModel):
+    default_currency: str = "USD"
+    default_language: str = "en"
+    default_auto_pay_timing: AutoPayTiming = "on_due_date"
+
+
+class Organization(DomainModel):
+    id: str
+    name: str
+    email: str | None = None
+    invoice_settings: InvoiceSettings = InvoiceSettings()
+    settings: OrganizationSettings = OrganizationSettings()
+    # Last invoice sequence handed out per numbering scope ("INV-2026-*": 17). Kept on the
+    # organization item so finalizing reads it in the same round trip as the invoice.
+    sequences: dict[str, int] = {}
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1

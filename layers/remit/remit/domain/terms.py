@@ -1,0 +1,34 @@
+"""Payment terms: ``net_N`` (due N days after issue) and ``due_on_receipt``."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Annotated
+
+from pydantic import StringConstraints
+from remit.errors import ValidationFailed
+
+MAX_NET_DAYS = 365
+TERMS_PATTERN = r"^(due_on_receipt|net_\d{1,3})$"
+
+PaymentTerms = Annotated[str, StringConstraints(pattern=TERMS_PATTERN)]
+
+_NET = re.compile(r"^net_(\d{1,3})$")
+
+
+def days_until_due(terms: str) -> int:
+    if terms == "due_on_receipt":
+        return 0
+    match = _NET.match(terms)
+    if not match or int(match.group(1)) > MAX_NET_DAYS:
+        raise ValidationFailed(
+            f"payment terms must be due_on_receipt or net_N with N from 0 to {MAX_NET_DAYS}",
+            field="paymentTerms",
+        )
+    return int(match.group(1))
+
+
+def due_date(terms: str, issued_on: date) -> date:
+    """Due dates are calendar dates counted from the (UTC) issue date."""
+    return issued_on + timedelta(days=days_until_due(terms))

@@ -1,0 +1,48 @@
+"""Dependencies the routes declare with ``Depends``. Tests replace ``get_context`` through
+``app.dependency_overrides``; nothing is patched."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Depends, Request
+from remit.errors import Unauthorized
+from remit.services.accounts import AccountService
+from remit.services.context import Context
+from remit.services.invoices import InvoiceService
+from remit.services.organizations import OrganizationService
+
+
+@cache
+def get_context() -> Context:
+    # Built once per Lambda container, on first use, and reused by every invocation.
+    return Context.from_env()
+
+
+def tenant(request: Request) -> str:
+    """The organization the API key belongs to, as the authorizer resolved it. Every
+    query a route makes is scoped by this id; nothing in the request can change it."""
+    authorizer = request.resolved_event.request_context.authorizer
+    org_id = authorizer.get("organizationId") if authorizer else None
+    if not org_id:
+        raise Unauthorized("no organization on this request")
+    return str(org_id)
+
+
+def invoices(ctx: Annotated[Context, Depends(get_context)]) -> InvoiceService:
+    return InvoiceService(ctx)
+
+
+def accounts(ctx: Annotated[Context, Depends(get_context)]) -> AccountService:
+    return AccountService(ctx)
+
+
+def organizations(ctx: Annotated[Context, Depends(get_context)]) -> OrganizationService:
+    return OrganizationService(ctx)
+
+
+Tenant = Annotated[str, Depends(tenant)]
+Invoices = Annotated[InvoiceService, Depends(invoices)]
+Accounts = Annotated[AccountService, Depends(accounts)]
+Organizations = Annotated[OrganizationService, Depends(organizations)]

@@ -1,0 +1,84 @@
+"""Every error the API returns is JSON ``{code, message, field}``; this is the one place
+where exceptions become HTTP statuses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.depends import DependencyResolutionError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from remit.errors import Conflict, NotFound, RemitError, Unauthorized, ValidationFailed
+
+logger = Logger(child=True)
+
+STATUS: list[tuple[type[RemitError], int]] = [
+    (ValidationFailed, 422),
+    (NotFound, 404),
+    (Conflict, 409),
+    (Unauthorized, 401),
+]
+
+
+def error_response(
+    status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body=json.dumps({"code": code, "message": message, "field": field}),
+        headers=headers,
+    )
+
+
+def from_domain(exc: RemitError) -> Response:
+    status = next((s for cls, s in STATUS if isinstance(exc, cls)), 400)
+    return error_response(status, exc.code, exc.message, exc.field)
+
+
+def _field(loc: tuple[Any, ...]) -> str | None:
+    """("body", "lineItems", 0, "unitAmount") -> "lineItems[0].unitAmount"."""
+    path = ""
+    for part in loc[1:]:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path or None
+
+
+def from_validation(exc: RequestValidationError) -> Response:
+    errors = list(exc.errors())
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request", "type": "value_error"}
+    if first.get("type") == "json_invalid":
+        return error_response(400, "invalid_json", "the request body is not valid JSON")
+    loc = tuple(first.get("loc", ()))
+    where = loc[0] if loc else "body"
+    field = _field(loc)
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    if loc in ((), ("body",)):
+        message = "the request body must be a JSON object"
+    elif first.get("type") == "missing":
+        message = f"{field or 'a ' + str(where) + ' value'} is required"
+    elif first.get("type") == "extra_forbidden":
+        message = f"{field} is not a field of this request"
+    return error_response(422, "validation_error", message, field)
+
+
+def register(app: APIGatewayRestResolver) -> None:
+    app.exception_handler(RemitError)(from_domain)
+    app.exception_handler(RequestValidationError)(from_validation)
+
+    @app.exception_handler(DependencyResolutionError)
+    def _dependency(exc: DependencyResolutionError) -> Response:
+        if isinstance(exc.__cause__, RemitError):
+            return from_domain(exc.__cause__)
+        return _unexpected(exc)
+
+    @app.not_found
+    def _not_found(_: Exception) -> Response:
+        return error_response(404, "route_not_found", "no such route")
+
+    @app.exception_handler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        logger.exception("unhandled error")
+        return error_response(500, "internal_error", "something went wrong on our side; it has been logged")

@@ -1,0 +1,17 @@
+"""Object ids: a type prefix and a ULID taken from the injected clock.
+
+ULIDs sort by creation time, so a sort key holding one lists objects in the order they
+were made, and ids minted on a moved local clock sort where that clock says they belong.
+"""
+
+from __future__ import annotations
+
+from remit.clock import Clock
+from ulid import ULID
+
+PREFIXES = frozenset({"org", "acc", "inv", "li", "pay", "evt", "key"})
+
+
+def new_id(prefix: str, clock: Clock) -> str:
+    assert prefix in PREFIXES, prefix
+    return f"{prefix}_{ULID.from_datetime(clock.now())}"

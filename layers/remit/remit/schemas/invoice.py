@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+from remit.domain.invoice import Invoice, Payment
+from remit.domain.lifecycle import ReportedStatus
+from remit.domain.terms import PaymentTerms
+from remit.domain.totals import Discount, LineItem
+from remit.money import canonical, format_amount, parse_amount
+from remit.schemas.common import Amount, Currency, Page, Percent, RequestModel, ResponseModel
+
+Quantity = Annotated[Decimal, Field(gt=0, le=1_000_000_000, decimal_places=6, examples=["1", "2.5"])]
+ManualMethod = Literal["wire_transfer", "check", "ach", "sepa", "card", "cash", "other"]
+
+
+# -- requests ---------------------------------------------------------------------------
+
+
+class DiscountIn(RequestModel):
+    """Exactly one of ``percent`` or ``amount``."""
+
+    percent: Percent | None = None
+    amount: Amount | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> DiscountIn:
+        if (self.percent is None) == (self.amount is None):
+            raise ValueError("give exactly one of percent or amount")
+        return self
+
+    def to_domain(self, currency: str, field: str) -> Discount:
+        if self.amount is not None:
+            return Discount(amount=parse_amount(self.amount, currency, f"{field}.amount"))
+        return Discount(percent=self.percent)
+
+
+class LineItemIn(RequestModel):
+    description: Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
+    quantity: Quantity = Decimal(1)
+    unit_amount: Amount
+    tax_rate: Percent | None = None
+    discount: DiscountIn | None = None
+    product_id: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+
+    def to_domain(self, currency: str, index: int, line_id: str) -> LineItem:
+        field = f"lineItems[{index}]"
+        return LineItem(
+            id=line_id,
+            description=self.description,
+            quantity=self.quantity,
+            unit_amount=parse_amount(self.unit_amount, currency, f"{field}.unitAmount"),
+            tax_rate=self.tax_rate,
+            discount=self.discount.to_domain(currency, f"{field}.discount") if self.discount else None,
+            product_id=self.product_id,
+        )
+
+
+LineItems = Annotated[list[LineItemIn], Field(max_length=250)]
+
+
+class InvoiceCreate(RequestModel):
+    account_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    currency: Currency | None = Field(None, description="Defaults to the account's, then the organization's")
+    payment_terms: PaymentTerms | None = Field(
+        None, description="Defaults to the account's, then the organization's"
+    )
+    line_items: LineItems = []
+    discount: DiscountIn | None = None
+    memo: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class InvoicePatch(RequestModel):
+    """Drafts only. Fields present replace; ``lineItems`` replaces the whole list."""
+
+    currency: Currency | None = None
+    payment_terms: PaymentTerms | None = None
+    line_items: LineItems | None = None
+    discount: DiscountIn | None = None
+    memo: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+class PaymentIn(RequestModel):
+    """The seed's ``recordPayment``: money received outside Remit (wire, check ...)."""
+
+    amount: Amount
+    currency: Currency | None = Field(None, description="If given, must be the invoice's currency")
+    payment_date: date | None = Field(None, description="Defaults to today")
+    method: ManualMethod
+    reference: Annotated[str, StringConstraints(max_length=200)] | None = None
+    notes: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+# -- responses --------------------------------------------------------------------------
+
+
+class DiscountOut(ResponseModel):
+    percent: str | None = None
+    amount: str | None = None
+
+
+class LineItemOut(ResponseModel):
+    id: str
+    description: str
+    quantity: str
+    unit_amount: str
+    tax_rate: str | None
+    discount: DiscountOut | None
+    discount_amount: str
+    amount: str = Field(description="quantity x unitAmount, rounded half up")
+    product_id: str | None
+
+
+class TaxLineOut(ResponseModel):
+    rate: str
+    taxable_amount: str
+    tax_amount: str
+
+
+class PaymentOut(ResponseModel):
+    id: str
+    amount: str
+    currency: str
+    payment_date: date
+    method: str
+    reference: str | None
+    notes: str | None
+    created_at: str
+
+    @classmethod
+    def of(cls, payment: Payment) -> PaymentOut:
+        data = payment.model_dump(mode="json", exclude={"amount", "invoice_id"})
+        return cls(amount=format_amount(payment.amount, payment.currency), **data)
+
+
+class InvoiceOut(ResponseModel):
+    id: str
+    invoice_number: str | None
+    status: ReportedStatus
+    account_id: str
+    currency: str
+    language: str
+    payment_terms: str
+    memo: str | None
+    line_items: list[LineItemOut]
+    discount: DiscountOut | None
+    subtotal: str
+    discount_total: str
+    tax_breakdown: list[TaxLineOut]
+    tax_total: str
+    total: str
+    amount_paid: str
+    amount_due: str
+    issued_at: str | None
+    due_date: date | None
+    paid_at: str | None
+    voided_at: str | None
+    marked_uncollectible_at: str | None
+    payments: list[PaymentOut] | None = Field(None, description="Present on single-invoice reads")
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def of(cls, invoice: Invoice, today: date, payments: list[Payment] | None = None) -> InvoiceOut:
+        cur = invoice.currency
+
+        def money(minor: int) -> str:
+            return format_amount(minor, cur)
+
+        def discount(d: Discount | None) -> DiscountOut | None:
+            if d is None:
+                return None
+            if d.amount is not None:
+                return DiscountOut(amount=money(d.amount))
+            return DiscountOut(percent=str(canonical(d.percent))) if d.percent is not None else None
+
+        stamps = invoice.model_dump(
+            mode="json",
+            include={
+                "issued_at",
+                "paid_at",
+                "voided_at",
+                "marked_uncollectible_at",
+                "created_at",
+                "updated_at",
+            },
+        )
+        return cls(
+            id=invoice.id,
+            invoice_number=invoice.invoice_number,
+            status=invoice.reported_status(today),
+            account_id=invoice.account_id,
+            currency=cur,
+            language=invoice.language,
+            payment_terms=invoice.payment_terms,
+            memo=invoice.memo,
+            line_items=[
+                LineItemOut(
+                    id=li.id,
+                    description=li.description,
+                    quantity=str(canonical(li.quantity)),
+                    unit_amount=money(li.unit_amount),
+                    tax_rate=None if li.tax_rate is None else str(canonical(li.tax_rate)),
+                    discount=discount(li.discount),
+                    discount_amount=money(li.discount_amount),
+                    amount=money(li.amount),
+                    product_id=li.product_id,
+                )
+                for li in invoice.line_items
+            ],
+            discount=discount(invoice.discount),
+            subtotal=money(invoice.subtotal),
+            discount_total=money(invoice.discount_total),
+            tax_breakdown=[
+                TaxLineOut(
+                    rate=str(canonical(t.rate)),
+                    taxable_amount=money(t.taxable_amount),
+                    tax_amount=money(t.tax_amount),
+                )
+                for t in invoice.tax_breakdown
+            ],
+            tax_total=money(invoice.tax_total),
+            total=money(invoice.total),
+            amount_paid=money(invoice.amount_paid),
+            amount_due=money(invoice.amount_due),
+            due_date=invoice.due_date,
+            payments=None if payments is None else [PaymentOut.of(p) for p in payments],
+            **stamps,
+        )
+
+
+class InvoicePage(Page[InvoiceOut]):
+    pass

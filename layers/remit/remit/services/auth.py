@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from remit.domain.api_key import ApiKey, parse_token, verify
+from remit.services.context import Context
+
+
+class Authenticator:
+    """Turns an ``Authorization: Bearer <key>`` header into the API key it names."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.store = ctx.store
+
+    def authenticate(self, authorization: str | None) -> ApiKey | None:
+        scheme, _, token = (authorization or "").partition(" ")
+        parsed = parse_token(token.strip()) if scheme.lower() == "bearer" else None
+        if parsed is None:
+            return None
+        key_id, secret = parsed
+        key = self.store.api_keys.get(key_id)
+        return key if key is not None and verify(key, secret) else None

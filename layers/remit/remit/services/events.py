@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from remit.clock import Clock
+from remit.domain.events import Event, EventType
+from remit.domain.invoice import Invoice, Payment
+from remit.ids import new_id
+from remit.schemas.invoice import InvoiceOut, PaymentOut
+
+
+def invoice_data(invoice: Invoice, now: datetime) -> dict[str, Any]:
+    """An invoice event's ``data``: the invoice's public representation, so a subscriber
+    reads ``data.invoiceNumber``, ``data.total``, ``data.paidAt`` as the seed's handler does."""
+    return InvoiceOut.of(invoice, now.date()).model_dump(mode="json", by_alias=True)
+
+
+def payment_data(invoice: Invoice, payment: Payment) -> dict[str, Any]:
+    return {
+        **PaymentOut.of(payment).model_dump(mode="json", by_alias=True),
+        "invoiceId": invoice.id,
+        "invoiceNumber": invoice.invoice_number,
+        "accountId": invoice.account_id,
+    }
+
+
+def make_events(
+    invoice: Invoice, payloads: list[tuple[EventType, dict[str, Any]]], now: datetime, clock: Clock
+) -> list[Event]:
+    """Events about one invoice. Ids are ULIDs of the same instant, sorted, so events
+    written in one transaction list in the order they are given here."""
+    ids = sorted(new_id("evt", clock) for _ in payloads)
+    return [
+        Event(
+            id=event_id,
+            type=kind,
+            created_at=now,
+            organization_id=invoice.organization_id,
+            subject_id=invoice.id,
+            data=data,
+        )
+        for event_id, (kind, data) in zip(ids, payloads, strict=True)
+    ]

@@ -1,0 +1,249 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from remit import money
+from remit.domain.invoice import Invoice, Payment
+from remit.domain.lifecycle import Action, ReportedStatus
+from remit.domain.numbering import NumberFormat
+from remit.domain.organization import Organization
+from remit.errors import NotFound, ValidationFailed
+from remit.ids import new_id
+from remit.schemas.invoice import InvoiceCreate, InvoiceOut, InvoicePage, InvoicePatch, LineItemIn, PaymentIn
+from remit.services.context import Context
+from remit.services.events import invoice_data, make_events, payment_data
+from remit.services.retry import optimistic
+from remit.store import keys
+from remit.store.errors import NumberTaken, SequenceMoved, StaleWrite
+from remit.store.table import decode_cursor, encode_cursor
+
+
+class InvoiceService:
+    def __init__(self, ctx: Context) -> None:
+        self.store = ctx.store
+        self.clock = ctx.clock
+
+    # -- reads -----------------------------------------------------------------------
+
+    def _head(self, org_id: str, invoice_id: str) -> Invoice:
+        invoice = self.store.invoices.get(org_id, invoice_id)
+        if invoice is None:
+            raise NotFound(f"no invoice {invoice_id}", field="id")
+        return invoice
+
+    def get(self, org_id: str, invoice_id: str) -> InvoiceOut:
+        found = self.store.invoices.get_detail(org_id, invoice_id)
+        if found is None:
+            raise NotFound(f"no invoice {invoice_id}", field="id")
+        invoice, payments = found
+        return InvoiceOut.of(invoice, self.clock.now().date(), payments)
+
+    def list(
+        self,
+        org_id: str,
+        *,
+        account_id: str | None,
+        statuses: Sequence[ReportedStatus],
+        limit: int,
+        cursor: str | None,
+    ) -> InvoicePage:
+        index = (
+            ("gsi2pk", keys.account_invoices(org_id, account_id), "gsi2sk")
+            if account_id
+            else ("gsi1pk", keys.org_invoices(org_id), "gsi1sk")
+        )
+        expected = {
+            "pk": keys.invoice_collection(org_id, "*"),
+            "sk": keys.INVOICE_SK,
+            index[0]: index[1],
+            index[2]: "INV#*",
+        }
+        start = decode_cursor(cursor, expected) if cursor else None
+        today = self.clock.now().date()
+        invoices, last = self.store.invoices.list(
+            org_id, account_id=account_id, statuses=statuses, today=today, limit=limit, start=start
+        )
+        return InvoicePage(
+            data=[InvoiceOut.of(i, today) for i in invoices],
+            next_cursor=encode_cursor(last) if last else None,
+        )
+
+    # -- drafts ----------------------------------------------------------------------
+
+    def _lines(self, lines: list[LineItemIn], currency: str) -> list:  # type: ignore[type-arg]
+        return [line.to_domain(currency, i, new_id("li", self.clock)) for i, line in enumerate(lines)]
+
+    def create_draft(self, org_id: str, body: InvoiceCreate) -> InvoiceOut:
+        account = self.store.accounts.get(org_id, body.account_id)
+        if account is None:
+            raise NotFound(f"no account {body.account_id}", field="accountId")
+        org = self._organization(org_id)
+        now = self.clock.now()
+        currency = money.check_currency(body.currency or account.effective_currency(org))
+        blank = Invoice(
+            id=new_id("inv", self.clock),
+            organization_id=org_id,
+            account_id=account.id,
+            currency=currency,
+            language=account.effective_language(org),
+            payment_terms=body.payment_terms or account.effective_terms(org),
+            memo=body.memo,
+            created_at=now,
+            updated_at=now,
+            version=0,
+        )
+        discount = body.discount.to_domain(currency, "discount") if body.discount else None
+        draft = blank.with_lines(self._lines(body.line_items, currency), discount, now)
+        self.store.invoices.create(
+            draft, make_events(draft, [("invoice.created", invoice_data(draft, now))], now, self.clock)
+        )
+        return InvoiceOut.of(draft, now.date())
+
+    def update_draft(self, org_id: str, invoice_id: str, body: InvoicePatch) -> InvoiceOut:
+        given = body.model_fields_set
+
+        def attempt(_: int) -> InvoiceOut:
+            invoice = self._head(org_id, invoice_id)
+            now = self.clock.now()
+            invoice.require(Action.EDIT, now.date())
+            currency = money.check_currency(body.currency) if body.currency else invoice.currency
+            if currency != invoice.currency and "line_items" not in given and invoice.line_items:
+                raise ValidationFailed(
+                    "changing the currency needs the line items again, priced in it", field="currency"
+                )
+            lines = (
+                self._lines(body.line_items, currency) if body.line_items is not None else invoice.line_items
+            )
+            discount = invoice.discount
+            if "discount" in given:
+                discount = body.discount.to_domain(currency, "discount") if body.discount else None
+            elif discount and discount.amount is not None and currency != invoice.currency:
+                raise ValidationFailed("give the discount again in the new currency", field="discount")
+            changes: dict[str, object] = {"currency": currency}
+            if "memo" in given:
+                changes["memo"] = body.memo
+            if body.payment_terms:
+                changes["payment_terms"] = body.payment_terms
+            updated = invoice.with_lines(lines, discount, now, **changes)
+            self.store.invoices.save(updated, invoice.version)
+            return InvoiceOut.of(updated, now.date())
+
+        return optimistic(attempt, what="the invoice")
+
+    def delete_draft(self, org_id: str, invoice_id: str) -> None:
+        def attempt(_: int) -> None:
+            invoice = self._head(org_id, invoice_id)
+            now = self.clock.now()
+            invoice.require(Action.DELETE, now.date())
+            self.store.invoices.delete_draft(
+                invoice, make_events(invoice, [("invoice.deleted", {"id": invoice.id})], now, self.clock)
+            )
+
+        optimistic(attempt, what="the invoice")
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def finalize(self, org_id: str, invoice_id: str) -> InvoiceOut:
+        """Assign the next number of the organization's sequence and issue the invoice.
+
+        One read (invoice and organization together) and one transaction per attempt.
+        A number taken by a concurrent finalization sends us round again with the new
+        counter, so numbers stay consecutive and unique under any concurrency."""
+        skip = 0
+
+        def attempt(_: int) -> InvoiceOut:
+            nonlocal skip
+            invoice, org = self.store.invoices.get_with_organization(org_id, invoice_id)
+            if invoice is None or org is None:
+                raise NotFound(f"no invoice {invoice_id}", field="id")
+            now = self.clock.now()
+            invoice.require(Action.FINALIZE, now.date())
+            fmt = NumberFormat.parse(
+                org.invoice_settings.invoice_prefix, org.invoice_settings.invoice_number_format
+            )
+            scope = fmt.scope(now.date())
+            previous = org.sequences.get(scope, 0)
+            sequence = previous + 1 + skip
+            issued = invoice.finalized(fmt.number(now.date(), sequence), now)
+            kinds = ["invoice.issued"] + (["invoice.paid"] if issued.status == "paid" else [])
+            events = make_events(issued, [(k, invoice_data(issued, now)) for k in kinds], now, self.clock)  # type: ignore[misc]
+            try:
+                self.store.invoices.finalize(invoice, issued, scope, previous, sequence, events)
+            except SequenceMoved as exc:
+                raise StaleWrite(scope) from exc
+            except NumberTaken as exc:
+                # The counter lags a number already claimed (settings were edited by hand):
+                # step past it rather than loop on it.
+                skip += 1
+                raise StaleWrite(scope) from exc
+            return InvoiceOut.of(issued, now.date())
+
+        return optimistic(attempt, what="the invoice sequence")
+
+    def void(self, org_id: str, invoice_id: str) -> InvoiceOut:
+        return self._transition(org_id, invoice_id, Action.VOID)
+
+    def mark_uncollectible(self, org_id: str, invoice_id: str) -> InvoiceOut:
+        return self._transition(org_id, invoice_id, Action.MARK_UNCOLLECTIBLE)
+
+    def _transition(self, org_id: str, invoice_id: str, action: Action) -> InvoiceOut:
+        def attempt(_: int) -> InvoiceOut:
+            invoice = self._head(org_id, invoice_id)
+            now = self.clock.now()
+            invoice.require(action, now.date())
+            if action is Action.VOID:
+                after, kind = invoice.voided(now), "invoice.voided"
+            else:
+                after, kind = invoice.marked_uncollectible(now), "invoice.marked_uncollectible"
+            self.store.invoices.save(
+                after,
+                invoice.version,
+                make_events(after, [(kind, invoice_data(after, now))], now, self.clock),
+            )  # type: ignore[list-item]
+            return InvoiceOut.of(after, now.date())
+
+        return optimistic(attempt, what="the invoice")
+
+    def record_payment(self, org_id: str, invoice_id: str, body: PaymentIn) -> InvoiceOut:
+        """A manual payment (wire, check ...). Partial payments add up; the one that brings
+        the amount due to zero marks the invoice paid. The version condition on the write
+        means two concurrent payments are judged one after the other, never both against
+        the same balance, so the invoice can never be over-paid."""
+        payment_id = new_id("pay", self.clock)
+
+        def attempt(_: int) -> InvoiceOut:
+            invoice = self._head(org_id, invoice_id)
+            now = self.clock.now()
+            invoice.require(Action.RECORD_PAYMENT, now.date())
+            if body.currency and body.currency.upper() != invoice.currency:
+                raise ValidationFailed(f"the invoice is in {invoice.currency}", field="currency")
+            amount = money.parse_amount(body.amount, invoice.currency, "amount")
+            if amount == 0:
+                raise ValidationFailed("a payment must be more than zero", field="amount")
+            payment = Payment(
+                id=payment_id,
+                invoice_id=invoice.id,
+                amount=amount,
+                currency=invoice.currency,
+                payment_date=body.payment_date or now.date(),
+                method=body.method,
+                reference=body.reference,
+                notes=body.notes,
+                created_at=now,
+            )
+            after = invoice.with_payment(payment, now)
+            payloads = [("payment.succeeded", payment_data(after, payment))]
+            if after.status == "paid":
+                payloads.append(("invoice.paid", invoice_data(after, now)))
+            self.store.invoices.add_payment(
+                invoice, after, payment, make_events(after, payloads, now, self.clock)
+            )  # type: ignore[arg-type]
+            return InvoiceOut.of(after, now.date())
+
+        return optimistic(attempt, what="the invoice")
+
+    def _organization(self, org_id: str) -> Organization:
+        org = self.store.organizations.get(org_id)
+        if org is None:
+            raise NotFound("the organization is gone")
+        return org

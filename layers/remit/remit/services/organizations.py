@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from remit import money
+from remit.domain.api_key import Scope, issue
+from remit.domain.numbering import NumberFormat
+from remit.domain.organization import Organization
+from remit.errors import NotFound
+from remit.ids import new_id
+from remit.schemas.organization import InvoiceSettingsPatch, OrganizationOut, OrganizationSettingsPatch
+from remit.services.context import Context
+from remit.services.retry import optimistic
+
+
+class OrganizationService:
+    def __init__(self, ctx: Context) -> None:
+        self.store = ctx.store
+        self.clock = ctx.clock
+
+    def _get(self, org_id: str) -> Organization:
+        org = self.store.organizations.get(org_id)
+        if org is None:
+            raise NotFound("the organization is gone")
+        return org
+
+    def get(self, org_id: str) -> OrganizationOut:
+        return OrganizationOut.of(self._get(org_id))
+
+    def create(
+        self, name: str, email: str | None = None, key_name: str = "default", scope: Scope = "full"
+    ) -> tuple[Organization, str]:
+        """A new organization with its first API key; the token is returned once, here."""
+        now = self.clock.now()
+        org = Organization(
+            id=new_id("org", self.clock), name=name, email=email, created_at=now, updated_at=now
+        )
+        key, token = issue(org.id, key_name, scope, now)
+        self.store.create_organization(org, key)
+        return org, token
+
+    def update_invoice_settings(self, org_id: str, patch: InvoiceSettingsPatch) -> OrganizationOut:
+        def attempt(_: int) -> OrganizationOut:
+            org = self._get(org_id)
+            settings = org.invoice_settings.model_copy(update=patch.model_dump(exclude_unset=True))
+            # Refuse a numbering format now rather than at the next finalization.
+            NumberFormat.parse(settings.invoice_prefix, settings.invoice_number_format)
+            return self._save(org, invoice_settings=settings)
+
+        return optimistic(attempt, what="the organization")
+
+    def update_settings(self, org_id: str, patch: OrganizationSettingsPatch) -> OrganizationOut:
+        def attempt(_: int) -> OrganizationOut:
+            org = self._get(org_id)
+            changes = patch.model_dump(exclude_unset=True)
+            name = changes.pop("name", None) or org.name
+            if changes.get("default_currency"):
+                changes["default_currency"] = money.check_currency(
+                    changes["default_currency"], "defaultCurrency"
+                )
+            return self._save(org, name=name, settings=org.settings.model_copy(update=changes))
+
+        return optimistic(attempt, what="the organization")
+
+    def _save(self, org: Organization, **changes: object) -> OrganizationOut:
+        updated = org.model_copy(
+            update={**changes, "updated_at": self.clock.now(), "version": org.version + 1}
+        )
+        self.store.organizations.update_settings(updated, org.version)
+        return OrganizationOut.of(updated)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from remit.domain.account import Account
+from remit.store import keys
+from remit.store.codec import dump, load
+from remit.store.errors import StaleWrite
+from remit.store.table import ConditionFailed, Item, Page, Table
+
+
+class AccountRepo:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    @staticmethod
+    def item(account: Account) -> Item:
+        return dump(account, "account", **keys.account(account.organization_id, account.id))
+
+    def get(self, org_id: str, account_id: str) -> Account | None:
+        return load(Account, self.table.get(keys.account(org_id, account_id)))
+
+    def create(self, account: Account) -> None:
+        self.table.put(self.item(account), "attribute_not_exists(pk)")
+
+    def replace(self, account: Account, expected_version: int) -> None:
+        try:
+            self.table.put(self.item(account), "version = :v", values={":v": expected_version})
+        except ConditionFailed as exc:
+            raise StaleWrite(account.id) from exc
+
+    def list(self, org_id: str, limit: int, start: Item | None) -> tuple[list[Account], Item | None]:
+        page: Page = self.table.query(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": f"ORG#{org_id}", ":prefix": keys.ACCOUNT_PREFIX},
+            ScanIndexForward=False,
+            limit=limit,
+            start=start,
+        )
+        return [Account.model_validate(i) for i in page.items], page.last_key

@@ -1,0 +1,75 @@
+"""Key builders: the single-table layout in one screen (docs/data-model.md explains it).
+
+Every key of a tenant's data starts with ``ORG#<id>``, so no query can cross tenants:
+an id from another organization simply is not under the caller's prefix.
+"""
+
+from __future__ import annotations
+
+from remit.store.table import Key
+
+
+def organization(org_id: str) -> Key:
+    return {"pk": f"ORG#{org_id}", "sk": "ORG"}
+
+
+def account(org_id: str, account_id: str) -> Key:
+    return {"pk": f"ORG#{org_id}", "sk": f"ACCOUNT#{account_id}"}
+
+
+ACCOUNT_PREFIX = "ACCOUNT#"
+
+
+def invoice_collection(org_id: str, invoice_id: str) -> str:
+    """The partition that holds an invoice and everything that hangs off it."""
+    return f"ORG#{org_id}#INV#{invoice_id}"
+
+
+# Sort keys in an invoice's collection: the head, then its payments. Both start with
+# INVOICE so "get an invoice" is one Query on that prefix.
+INVOICE_SK = "INVOICE"
+INVOICE_DETAIL_PREFIX = "INVOICE"
+
+
+def invoice(org_id: str, invoice_id: str) -> Key:
+    return {"pk": invoice_collection(org_id, invoice_id), "sk": INVOICE_SK}
+
+
+def payment(org_id: str, invoice_id: str, payment_id: str) -> Key:
+    return {"pk": invoice_collection(org_id, invoice_id), "sk": f"INVOICE#PAYMENT#{payment_id}"}
+
+
+def invoice_number(org_id: str, number: str) -> Key:
+    """Claimed at finalization, so a number can never be handed out twice."""
+    return {"pk": f"ORG#{org_id}", "sk": f"INVNUM#{number}"}
+
+
+def org_invoices(org_id: str) -> str:
+    """GSI1 partition: all of an organization's invoices, newest first by id (a ULID)."""
+    return f"ORG#{org_id}#INVOICES"
+
+
+def account_invoices(org_id: str, account_id: str) -> str:
+    """GSI2 partition: one account's invoices."""
+    return f"ORG#{org_id}#ACC#{account_id}"
+
+
+def event(org_id: str, event_id: str) -> Key:
+    return {"pk": f"ORG#{org_id}#EVENT", "sk": event_id}
+
+
+def events_of_type(org_id: str, event_type: str) -> str:
+    """GSI1 partition: an organization's events of one type, in order."""
+    return f"ORG#{org_id}#EVENTTYPE#{event_type}"
+
+
+def api_key(key_id: str) -> Key:
+    return {"pk": f"APIKEY#{key_id}", "sk": "APIKEY"}
+
+
+def org_api_keys(org_id: str) -> str:
+    return f"ORG#{org_id}#APIKEYS"
+
+
+def idempotency_partition(org_id: str) -> str:
+    return f"ORG#{org_id}#IDEMPOTENCY"

@@ -1,0 +1,61 @@
+"""The REST API's routes as template.yaml declares them, matched like API Gateway does:
+literal paths before parameterised ones, then the method."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from remit_local.apigw import route_pattern
+from remit_local.lambdas import functions
+
+
+@dataclass(frozen=True)
+class Route:
+    function: str
+    method: str
+    resource: str
+    pattern: re.Pattern[str]
+    authorized: bool
+
+    def match(self, path: str) -> dict[str, str] | None:
+        found = self.pattern.match(path)
+        return found.groupdict() if found else None
+
+
+def api_routes(template: Path | None = None) -> list[Route]:
+    routes = []
+    for spec in functions(template).values():
+        for event in spec.events.values():
+            if event.get("Type") != "Api":
+                continue
+            props: dict[str, Any] = event["Properties"]
+            auth = props.get("Auth", {}).get("Authorizer")
+            routes.append(
+                Route(
+                    spec.name,
+                    props["Method"].upper(),
+                    props["Path"],
+                    route_pattern(props["Path"]),
+                    authorized=auth != "NONE",
+                )
+            )
+    # API Gateway prefers literal segments over {parameters}.
+    return sorted(routes, key=lambda r: (r.resource.count("{"), -len(r.resource)))
+
+
+def resolve(routes: list[Route], method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    """The route for ``method path``, or None (API Gateway's 404; a known path with
+    another method is also refused by API Gateway, with 403, which callers can tell
+    apart through ``path_exists``)."""
+    for route in routes:
+        params = route.match(path)
+        if params is not None and route.method in (method, "ANY"):
+            return route, params
+    return None
+
+
+def path_exists(routes: list[Route], path: str) -> bool:
+    return any(r.match(path) is not None for r in routes)
