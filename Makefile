@@ -27,6 +27,8 @@ system-deps:
 		apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
 	@command -v npm >/dev/null || { echo "installing Node.js and npm"; \
 		apt-get update -qq && apt-get install -y -qq nodejs npm; }
+	@command -v jq >/dev/null || { echo "installing jq (the README walkthrough uses it)"; \
+		apt-get update -qq && apt-get install -y -qq jq; }
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
