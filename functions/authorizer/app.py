@@ -7,7 +7,6 @@ from aws_lambda_powertools.utilities.data_classes import event_source
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
     APIGatewayAuthorizerRequestEvent,
     APIGatewayAuthorizerResponse,
-    HttpVerb,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from remit.observability import logger
@@ -20,7 +19,7 @@ authenticator = Authenticator(Context.from_env())
 @logger.inject_lambda_context
 @event_source(data_class=APIGatewayAuthorizerRequestEvent)
 def lambda_handler(event: APIGatewayAuthorizerRequestEvent, context: LambdaContext) -> dict:
-    key = authenticator.authenticate(event.get_header_value("Authorization", case_sensitive=False))
+    key = authenticator.authenticate(event.headers.get("Authorization"))  # case-insensitive lookup
     if key is None:
         # API Gateway turns exactly this message into a 401.
         raise Exception("Unauthorized")
@@ -34,7 +33,7 @@ def lambda_handler(event: APIGatewayAuthorizerRequestEvent, context: LambdaConte
         context={"organizationId": key.organization_id, "apiKeyId": key.id, "scope": key.scope},
     )
     if key.scope == "read_only":
-        policy.allow_route(HttpVerb.GET, "*")
+        policy.allow_route("GET", "*")
     else:
         policy.allow_all_routes()
     logger.append_keys(organization_id=key.organization_id, api_key_id=key.id)

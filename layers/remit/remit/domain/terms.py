@@ -10,7 +10,8 @@ from pydantic import StringConstraints
 from remit.errors import ValidationFailed
 
 MAX_NET_DAYS = 365
-TERMS_PATTERN = r"^(due_on_receipt|net_\d{1,3})$"
+# net_0 .. net_365, spelled without leading zeros.
+TERMS_PATTERN = r"^(due_on_receipt|net_(\d|[1-9]\d|[12]\d\d|3[0-5]\d|36[0-5]))$"
 
 PaymentTerms = Annotated[str, StringConstraints(pattern=TERMS_PATTERN)]
 

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from tests.support.api_client import ApiClient
+from tests.support.builders import draft, line
+
+SEED_PAYMENT = {
+    "amount": "1500.00",
+    "paymentDate": "2024-01-20",
+    "method": "wire_transfer",
+    "reference": "Wire ref: 12345",
+    "notes": "Payment received via wire",
+}
+
+
+def issued_invoice(api: ApiClient, account_id: str, unit: str = "1500.00") -> str:
+    inv = api.post("/invoices", draft(account_id, line(unit))).body
+    assert api.post(f"/invoices/{inv['id']}/finalize").status == 200
+    return str(inv["id"])
+
+
+def test_the_seed_payment_pays_the_invoice(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]
+    inv = issued_invoice(api, account["id"])
+    reply = api.post(f"/invoices/{inv}/payments", SEED_PAYMENT)
+    assert reply.status == 201, reply
+    assert (reply.body["status"], reply.body["amountPaid"], reply.body["amountDue"]) == (
+        "paid",
+        "1500.00",
+        "0.00",
+    )
+    assert reply.body["paidAt"] is not None
+    [payment] = api.get(f"/invoices/{inv}").body["payments"]
+    assert payment["amount"] == "1500.00"
+    assert payment["paymentDate"] == "2024-01-20"
+    assert (payment["method"], payment["reference"]) == ("wire_transfer", "Wire ref: 12345")
+
+
+def test_partial_payments_accumulate(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]
+    inv = issued_invoice(api, account["id"], "100.00")
+    first = api.post(f"/invoices/{inv}/payments", {"amount": "30.00", "method": "check"}).body
+    assert (first["status"], first["amountPaid"], first["amountDue"]) == ("issued", "30.00", "70.00")
+    second = api.post(f"/invoices/{inv}/payments", {"amount": "70", "method": "wire_transfer"}).body
+    assert (second["status"], second["amountDue"]) == ("paid", "0.00")
+    assert [p["amount"] for p in api.get(f"/invoices/{inv}").body["payments"]] == ["30.00", "70.00"]
+
+
+def test_over_payment_is_refused_and_changes_nothing(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]
+    inv = issued_invoice(api, account["id"], "100.00")
+    api.post(f"/invoices/{inv}/payments", {"amount": "60.00", "method": "check"})
+    reply = api.post(f"/invoices/{inv}/payments", {"amount": "40.01", "method": "check"})
+    assert (reply.status, reply.body["code"], reply.body["field"]) == (422, "overpayment", "amount")
+    after = api.get(f"/invoices/{inv}").body
+    assert (after["amountPaid"], len(after["payments"])) == ("60.00", 1)
+
+
+def test_payments_are_refused_for_drafts_paid_and_void_invoices(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]
+    pay = {"amount": "1.00", "method": "check"}
+    draft_id = api.post("/invoices", draft(account["id"])).body["id"]
+    assert api.post(f"/invoices/{draft_id}/payments", pay).body["code"] == "invalid_state"
+    voided = issued_invoice(api, account["id"])
+    api.post(f"/invoices/{voided}/void")
+    reply = api.post(f"/invoices/{voided}/payments", pay)
+    assert (reply.status, reply.body["message"]) == (
+        409,
+        "the invoice is void; only issued (including past_due) or uncollectible invoices can be paid",
+    )
+    paid = issued_invoice(api, account["id"], "1.00")
+    api.post(f"/invoices/{paid}/payments", pay)
+    assert api.post(f"/invoices/{paid}/payments", pay).status == 409
+
+
+def test_an_uncollectible_invoice_can_still_be_paid(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]
+    inv = issued_invoice(api, account["id"], "10.00")
+    api.post(f"/invoices/{inv}/mark-uncollectible")
+    reply = api.post(f"/invoices/{inv}/payments", {"amount": "10.00", "method": "ach"})
+    assert reply.body["status"] == "paid"
+
+
+def test_bad_payments_are_422_naming_the_field(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]
+    inv = issued_invoice(api, account["id"], "10.00")
+    cases = [
+        ({"amount": "-1.00", "method": "check"}, "amount"),
+        ({"amount": "0.00", "method": "check"}, "amount"),
+        ({"amount": "1.001", "method": "check"}, "amount"),
+        ({"amount": 5, "method": "check"}, "amount"),
+        ({"method": "check"}, "amount"),
+        ({"amount": "1.00"}, "method"),
+        ({"amount": "1.00", "method": "bitcoin"}, "method"),
+        ({"amount": "1.00", "method": "check", "currency": "EUR"}, "currency"),
+        ({"amount": "1.00", "method": "check", "paymentDate": "yesterday"}, "paymentDate"),
+    ]
+    for body, field in cases:
+        reply = api.post(f"/invoices/{inv}/payments", body)
+        assert (reply.status, reply.body["field"]) == (422, field), (body, reply)
+    assert api.get(f"/invoices/{inv}").body["payments"] == []

@@ -1,0 +1,67 @@
+"""No organization can read or change another's data: every object route of the
+template answers 404 (not 403, so existence does not leak), and lists never show
+foreign objects. New routes must add a sample body here, or this test fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from remit_local.routes import api_routes
+from tests.support.api_client import ApiClient
+from tests.support.builders import draft
+
+SAMPLE_BODIES: dict[tuple[str, str], Any] = {
+    ("GET", "/accounts/{accountId}"): None,
+    ("PATCH", "/accounts/{accountId}"): {"name": "taken over"},
+    ("GET", "/invoices/{invoiceId}"): None,
+    ("PATCH", "/invoices/{invoiceId}"): {"memo": "taken over"},
+    ("DELETE", "/invoices/{invoiceId}"): None,
+    ("POST", "/invoices/{invoiceId}/finalize"): None,
+    ("POST", "/invoices/{invoiceId}/void"): None,
+    ("POST", "/invoices/{invoiceId}/mark-uncollectible"): None,
+    ("POST", "/invoices/{invoiceId}/payments"): {"amount": "1.00", "method": "check"},
+}
+
+
+def test_every_object_route_is_404_for_another_organization(
+    api_for: Callable[[str], ApiClient], new_org: Callable[[str], str]
+) -> None:
+    owner = api_for(new_org("Owner"))
+    intruder = api_for(new_org("Intruder"))
+    account = owner.post("/accounts", {"name": "Owned"}).body["id"]
+    draft_id = owner.post("/invoices", draft(account)).body["id"]
+    ids = {"accountId": account, "invoiceId": draft_id}
+
+    object_routes = [r for r in api_routes() if "{" in r.resource]
+    assert {(r.method, r.resource) for r in object_routes} == set(SAMPLE_BODIES), (
+        "add new routes to SAMPLE_BODIES"
+    )
+    for route in object_routes:
+        path = route.resource.format(**ids)
+        reply = intruder.call(route.method, path, SAMPLE_BODIES[(route.method, route.resource)])
+        assert (reply.status, reply.body["code"]) == (404, "not_found"), (route.method, path, reply)
+
+    # Nothing the intruder tried changed the owner's objects.
+    assert owner.get(f"/accounts/{account}").body["name"] == "Owned"
+    invoice = owner.get(f"/invoices/{draft_id}").body
+    assert (invoice["status"], invoice["memo"]) == ("draft", None)
+
+
+def test_lists_show_only_the_callers_objects(
+    api_for: Callable[[str], ApiClient], new_org: Callable[[str], str]
+) -> None:
+    a, b = api_for(new_org("A")), api_for(new_org("B"))
+    a_account = a.post("/accounts", {"name": "A's customer"}).body["id"]
+    b_account = b.post("/accounts", {"name": "B's customer"}).body["id"]
+    a_invoice = a.post("/invoices", draft(a_account)).body["id"]
+    b_invoice = b.post("/invoices", draft(b_account)).body["id"]
+    a.post(f"/invoices/{a_invoice}/finalize")
+    b.post(f"/invoices/{b_invoice}/finalize")
+
+    assert [x["id"] for x in a.get("/accounts").body["data"]] == [a_account]
+    assert [x["id"] for x in a.get("/invoices").body["data"]] == [a_invoice]
+    assert a.get("/invoices", query={"accountId": b_account}).body["data"] == []
+    # Each organization numbers its own invoices from 1.
+    assert a.get(f"/invoices/{a_invoice}").body["invoiceNumber"] == "INV-2026-00001"
+    assert b.get(f"/invoices/{b_invoice}").body["invoiceNumber"] == "INV-2026-00001"
