@@ -52,7 +52,7 @@ def parse_amount(text: str, currency: str, field: str) -> int:
     whole, _, frac = text.partition(".")
     if len(frac) > digits:
         raise ValidationFailed(f"{currency} amounts have at most {digits} decimal places", field=field)
-    minor = int(whole) * 10**digits + (int(frac.ljust(digits, "0")) if digits else 0)
+    minor: int = int(whole) * 10**digits + (int(frac.ljust(digits, "0")) if digits else 0)
     if minor > MAX_MINOR:
         raise ValidationFailed(
             f"amount exceeds the maximum of {format_amount(MAX_MINOR, currency)}", field=field

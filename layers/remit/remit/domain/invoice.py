@@ -3,6 +3,7 @@ touch storage; the service decides what to write and the store writes it conditi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from remit.domain import lifecycle
@@ -79,13 +80,13 @@ class Invoice(DomainModel):
         status = changes.get("status", self.status)
         history = self.status_history
         if status != self.status:
-            history = [*history, StatusChange(status=status, at=now)]  # type: ignore[arg-type]
+            history = [*history, StatusChange(status=status, at=now)]
         return self.model_copy(
             update={**changes, "status_history": history, "updated_at": now, "version": self.version + 1}
         )
 
     def with_lines(
-        self, lines: list[LineItem], discount: Discount | None, now: datetime, **changes: object
+        self, lines: Sequence[LineItem], discount: Discount | None, now: datetime, **changes: object
     ) -> Invoice:
         if len(lines) > MAX_LINE_ITEMS:
             raise ValidationFailed(f"an invoice holds at most {MAX_LINE_ITEMS} line items", field="lineItems")

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from remit.domain.base import DomainModel
@@ -69,7 +70,7 @@ def _bounded(value: int, field: str) -> int:
     return value
 
 
-def price_lines(lines: list[LineItem], discount: Discount | None) -> tuple[list[LineItem], Totals]:
+def price_lines(lines: Sequence[LineItem], discount: Discount | None) -> tuple[list[LineItem], Totals]:
     """Fill in each line's amounts and compute the invoice totals (pure, exact)."""
     priced: list[LineItem] = []
     for i, line in enumerate(lines):

@@ -3,14 +3,14 @@ from __future__ import annotations
 import os
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, SecurityScheme
 from remit.domain.events import API_VERSION
 from remit.http import errors
 from remit.http.idempotency import idempotency
 from remit.http.routes import accounts, invoices, organization
 
 TITLE = "Remit API"
-SECURITY_SCHEMES = {
+SECURITY_SCHEMES: dict[str, SecurityScheme] = {
     "apiKey": HTTPBearer(description="An organization's API key: `Authorization: Bearer rk_...`")
 }
 

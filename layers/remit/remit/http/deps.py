@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated
+from typing import Annotated, cast
 
 from aws_lambda_powertools.event_handler import Depends, Request
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from remit.errors import Unauthorized
 from remit.services.accounts import AccountService
 from remit.services.context import Context
@@ -23,7 +24,8 @@ def get_context() -> Context:
 def tenant(request: Request) -> str:
     """The organization the API key belongs to, as the authorizer resolved it. Every
     query a route makes is scoped by this id; nothing in the request can change it."""
-    authorizer = request.resolved_event.request_context.authorizer
+    event = cast(APIGatewayProxyEvent, request.resolved_event)
+    authorizer = event.request_context.authorizer
     org_id = authorizer.get("organizationId") if authorizer else None
     if not org_id:
         raise Unauthorized("no organization on this request")

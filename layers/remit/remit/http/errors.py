@@ -24,7 +24,7 @@ STATUS: list[tuple[type[RemitError], int]] = [
 
 def error_response(
     status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
-) -> Response:
+) -> Response[str]:
     return Response(
         status_code=status,
         content_type="application/json",
@@ -33,7 +33,7 @@ def error_response(
     )
 
 
-def from_domain(exc: RemitError) -> Response:
+def from_domain(exc: RemitError) -> Response[str]:
     status = next((s for cls, s in STATUS if isinstance(exc, cls)), 400)
     return error_response(status, exc.code, exc.message, exc.field)
 
@@ -46,7 +46,7 @@ def _field(loc: tuple[Any, ...]) -> str | None:
     return path or None
 
 
-def from_validation(exc: RequestValidationError) -> Response:
+def from_validation(exc: RequestValidationError) -> Response[str]:
     errors = list(exc.errors())
     first = errors[0] if errors else {"loc": (), "msg": "invalid request", "type": "value_error"}
     if first.get("type") == "json_invalid":
@@ -64,21 +64,26 @@ def from_validation(exc: RequestValidationError) -> Response:
     return error_response(422, "validation_error", message, field)
 
 
+def from_dependency(exc: DependencyResolutionError) -> Response[str]:
+    # Powertools wraps what a dependency raised; a domain error there (no organization on
+    # the request) is answered like any other.
+    if isinstance(exc.__cause__, RemitError):
+        return from_domain(exc.__cause__)
+    return unexpected(exc)
+
+
+def not_found(_: Exception) -> Response[str]:
+    return error_response(404, "route_not_found", "no such route")
+
+
+def unexpected(_: Exception) -> Response[str]:
+    logger.exception("unhandled error")
+    return error_response(500, "internal_error", "something went wrong on our side; it has been logged")
+
+
 def register(app: APIGatewayRestResolver) -> None:
     app.exception_handler(RemitError)(from_domain)
     app.exception_handler(RequestValidationError)(from_validation)
-
-    @app.exception_handler(DependencyResolutionError)
-    def _dependency(exc: DependencyResolutionError) -> Response:
-        if isinstance(exc.__cause__, RemitError):
-            return from_domain(exc.__cause__)
-        return _unexpected(exc)
-
-    @app.not_found
-    def _not_found(_: Exception) -> Response:
-        return error_response(404, "route_not_found", "no such route")
-
-    @app.exception_handler(Exception)
-    def _unexpected(exc: Exception) -> Response:
-        logger.exception("unhandled error")
-        return error_response(500, "internal_error", "something went wrong on our side; it has been logged")
+    app.exception_handler(DependencyResolutionError)(from_dependency)
+    app.exception_handler(Exception)(unexpected)
+    app.not_found(not_found)

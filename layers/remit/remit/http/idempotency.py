@@ -24,6 +24,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
     IdempotencyValidationError,
 )
+from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 from remit.http.deps import get_context
 from remit.http.errors import error_response
 from remit.store import keys
@@ -35,11 +36,11 @@ TTL_SECONDS = 24 * 3600
 class _NotStored(Exception):
     """Carries a 5xx answer past the idempotency layer so it is not remembered."""
 
-    def __init__(self, response: Response) -> None:
+    def __init__(self, response: Response[Any]) -> None:
         self.response = response
 
 
-def _replayed(response: dict[str, Any], _: Any) -> dict[str, Any]:
+def _replayed(response: Any, idempotent_data: DataRecord) -> Any:
     return {**response, "headers": {**response.get("headers", {}), "Idempotent-Replayed": "true"}}
 
 
@@ -51,14 +52,16 @@ def _body_fingerprint(body: str | None) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def idempotency(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+def idempotency(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
     event = app.current_event
-    key = event.headers.get(HEADER) or event.headers.get(HEADER.lower())
+    # Powertools' header dict matches names case-insensitively.
+    key = event.headers.get(HEADER)
     if event.http_method != "POST" or key is None:
         return next_middleware(app)
     if not 1 <= len(key) <= 255:
         return error_response(422, "validation_error", "Idempotency-Key must be 1 to 255 characters", HEADER)
-    org_id = (event.request_context.authorizer or {}).get("organizationId")
+    authorizer = event.request_context.authorizer
+    org_id = authorizer.get("organizationId") if authorizer else None
     if not org_id:
         return next_middleware(app)
 

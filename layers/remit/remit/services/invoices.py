@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
 
 from remit import money
+from remit.domain.events import EventType
 from remit.domain.invoice import Invoice, Payment
 from remit.domain.lifecycle import Action, ReportedStatus
 from remit.domain.numbering import NumberFormat
 from remit.domain.organization import Organization
+from remit.domain.totals import LineItem
 from remit.errors import NotFound, ValidationFailed
 from remit.ids import new_id
 from remit.schemas.invoice import InvoiceCreate, InvoiceOut, InvoicePage, InvoicePatch, LineItemIn, PaymentIn
@@ -16,6 +20,12 @@ from remit.services.retry import optimistic
 from remit.store import keys
 from remit.store.errors import NumberTaken, SequenceMoved, StaleWrite
 from remit.store.table import decode_cursor, encode_cursor
+
+# Transitions that are only a status change and an event.
+TRANSITIONS: dict[Action, tuple[Callable[[Invoice, datetime], Invoice], EventType]] = {
+    Action.VOID: (Invoice.voided, "invoice.voided"),
+    Action.MARK_UNCOLLECTIBLE: (Invoice.marked_uncollectible, "invoice.marked_uncollectible"),
+}
 
 
 class InvoiceService:
@@ -70,7 +80,7 @@ class InvoiceService:
 
     # -- drafts ----------------------------------------------------------------------
 
-    def _lines(self, lines: list[LineItemIn], currency: str) -> list:  # type: ignore[type-arg]
+    def _lines(self, lines: Sequence[LineItemIn], currency: str) -> Sequence[LineItem]:
         return [line.to_domain(currency, i, new_id("li", self.clock)) for i, line in enumerate(lines)]
 
     def create_draft(self, org_id: str, body: InvoiceCreate) -> InvoiceOut:
@@ -165,8 +175,10 @@ class InvoiceService:
             previous = org.sequences.get(scope, 0)
             sequence = previous + 1 + skip
             issued = invoice.finalized(fmt.number(now.date(), sequence), now)
-            kinds = ["invoice.issued"] + (["invoice.paid"] if issued.status == "paid" else [])
-            events = make_events(issued, [(k, invoice_data(issued, now)) for k in kinds], now, self.clock)  # type: ignore[misc]
+            kinds: list[EventType] = ["invoice.issued"]
+            if issued.status == "paid":
+                kinds.append("invoice.paid")
+            events = make_events(issued, [(k, invoice_data(issued, now)) for k in kinds], now, self.clock)
             try:
                 self.store.invoices.finalize(invoice, issued, scope, previous, sequence, events)
             except SequenceMoved as exc:
@@ -191,15 +203,13 @@ class InvoiceService:
             invoice = self._head(org_id, invoice_id)
             now = self.clock.now()
             invoice.require(action, now.date())
-            if action is Action.VOID:
-                after, kind = invoice.voided(now), "invoice.voided"
-            else:
-                after, kind = invoice.marked_uncollectible(now), "invoice.marked_uncollectible"
+            change, kind = TRANSITIONS[action]
+            after = change(invoice, now)
             self.store.invoices.save(
                 after,
                 invoice.version,
                 make_events(after, [(kind, invoice_data(after, now))], now, self.clock),
-            )  # type: ignore[list-item]
+            )
             return InvoiceOut.of(after, now.date())
 
         return optimistic(attempt, what="the invoice")
@@ -232,12 +242,14 @@ class InvoiceService:
                 created_at=now,
             )
             after = invoice.with_payment(payment, now)
-            payloads = [("payment.succeeded", payment_data(after, payment))]
+            payloads: list[tuple[EventType, dict[str, Any]]] = [
+                ("payment.succeeded", payment_data(after, payment))
+            ]
             if after.status == "paid":
                 payloads.append(("invoice.paid", invoice_data(after, now)))
             self.store.invoices.add_payment(
                 invoice, after, payment, make_events(after, payloads, now, self.clock)
-            )  # type: ignore[arg-type]
+            )
             return InvoiceOut.of(after, now.date())
 
         return optimistic(attempt, what="the invoice")

@@ -124,7 +124,7 @@ class Table:
     def get_many(self, keys: Sequence[Key]) -> list[Item | None]:
         """BatchGetItem in one round trip (retrying only what DynamoDB left unprocessed);
         results come back in the order of ``keys``."""
-        pending = {"Keys": [serialize(k) for k in keys], "ConsistentRead": True}
+        pending: dict[str, Any] | None = {"Keys": [serialize(k) for k in keys], "ConsistentRead": True}
         found: dict[tuple[str, str], Item] = {}
         while pending and pending.get("Keys"):
             out = self.client.batch_get_item(RequestItems={self.name: pending})  # type: ignore[dict-item]
@@ -187,7 +187,7 @@ class Table:
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
-            reasons = exc.response.get("CancellationReasons", [])  # type: ignore[typeddict-item]
+            reasons = exc.response.get("CancellationReasons", [])
             codes = [None if r.get("Code") in (None, "None") else r["Code"] for r in reasons]
             raise TransactionCancelled(codes or [None] * len(ops)) from exc
 

@@ -5,6 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from remit.domain.lifecycle import ReportedStatus
 from remit.http.deps import Invoices, Tenant
 from remit.schemas.invoice import InvoiceCreate, InvoiceOut, InvoicePage, InvoicePatch, PaymentIn
@@ -12,7 +13,7 @@ from remit.schemas.invoice import InvoiceCreate, InvoiceOut, InvoicePage, Invoic
 router = Router()
 
 InvoiceId = Annotated[str, Path(min_length=1, max_length=64)]
-CREATED = {"description": "Created", "content": {"application/json": {"model": InvoiceOut}}}
+CREATED: OpenAPIResponse = {"description": "Created", "content": {"application/json": {"model": InvoiceOut}}}
 
 
 @router.post("/invoices", summary="Create a draft invoice", tags=["Invoices"], responses={201: CREATED})
