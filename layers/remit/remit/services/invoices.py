@@ -9,7 +9,6 @@ from remit.domain.events import EventType
 from remit.domain.invoice import Invoice, Payment
 from remit.domain.lifecycle import Action, ReportedStatus
 from remit.domain.numbering import NumberFormat
-from remit.domain.organization import Organization
 from remit.domain.totals import LineItem
 from remit.errors import NotFound, ValidationFailed
 from remit.ids import new_id
@@ -84,10 +83,9 @@ class InvoiceService:
         return [line.to_domain(currency, i, new_id("li", self.clock)) for i, line in enumerate(lines)]
 
     def create_draft(self, org_id: str, body: InvoiceCreate) -> InvoiceOut:
-        account = self.store.accounts.get(org_id, body.account_id)
-        if account is None:
+        account, org = self.store.accounts.get_with_organization(org_id, body.account_id)
+        if account is None or org is None:
             raise NotFound(f"no account {body.account_id}", field="accountId")
-        org = self._organization(org_id)
         now = self.clock.now()
         currency = money.check_currency(body.currency or account.effective_currency(org))
         blank = Invoice(
@@ -253,9 +251,3 @@ class InvoiceService:
             return InvoiceOut.of(after, now.date())
 
         return optimistic(attempt, what="the invoice")
-
-    def _organization(self, org_id: str) -> Organization:
-        org = self.store.organizations.get(org_id)
-        if org is None:
-            raise NotFound("the organization is gone")
-        return org

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from remit.domain.account import Account
+from remit.domain.organization import Organization
 from remit.store import keys
 from remit.store.codec import dump, load
 from remit.store.errors import StaleWrite
@@ -17,6 +18,13 @@ class AccountRepo:
 
     def get(self, org_id: str, account_id: str) -> Account | None:
         return load(Account, self.table.get(keys.account(org_id, account_id)))
+
+    def get_with_organization(
+        self, org_id: str, account_id: str
+    ) -> tuple[Account | None, Organization | None]:
+        """The account and its organization's settings in one round trip."""
+        account, org = self.table.get_many([keys.account(org_id, account_id), keys.organization(org_id)])
+        return load(Account, account), load(Organization, org)
 
     def create(self, account: Account) -> None:
         self.table.put(self.item(account), "attribute_not_exists(pk)")
