@@ -4,6 +4,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from remit.domain.invoice import Invoice, Payment
 from remit.domain.totals import LineItem
 from remit.errors import ValidationFailed
@@ -97,3 +99,25 @@ def test_reads_report_past_due_after_the_due_date() -> None:
     issued = draft(10000, terms="net_10").finalized("INV-1", NOW)
     assert issued.reported_status(date(2026, 1, 25)) == "issued"
     assert issued.reported_status(date(2026, 1, 26)) == "past_due"
+
+
+@given(
+    total=st.integers(min_value=1, max_value=10**9),
+    attempts=st.lists(st.integers(min_value=1, max_value=10**9), min_size=1, max_size=20),
+)
+def test_any_sequence_of_partial_payments_never_over_pays(total: int, attempts: list[int]) -> None:
+    invoice = draft(total).finalized("INV-1", NOW)
+    accepted = 0
+    for amount in attempts:
+        try:
+            invoice = invoice.with_payment(payment(amount), NOW)
+        except ValidationFailed:
+            assert amount > total - accepted  # refused only when it would over-pay
+            continue
+        accepted += amount
+        assert invoice.amount_paid == accepted
+        assert invoice.amount_due == total - accepted
+        assert (invoice.status == "paid") == (accepted == total)
+        if invoice.status == "paid":
+            break
+    assert invoice.amount_paid <= invoice.total
