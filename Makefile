@@ -17,7 +17,7 @@ help:
 	@echo "make run     start Remit locally (DynamoDB Local, moto, gateway, scheduler, demo org)"
 	@echo "make test    lint, type-check and run the whole test suite"
 	@echo "make bench   run the benchmarks in bench/ (results go in docs/performance.md by hand)"
-	@echo "make build   sam build (PythonRuntime=python3.11, as this machine has)"
+	@echo "make build   sam build with the local Python (deploys still run PythonRuntime, 3.12)"
 	@echo "make deploy  sam build && sam deploy --config-env \$$ENV (dev or prod)"
 
 # -- installation (each step re-runs only when its inputs change) -----------------------
@@ -61,7 +61,7 @@ lint: $(VENV)/.installed $(SAM_VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
-	$(PY) -m cfnlint template.yaml
+	$(VENV)/bin/cfn-lint template.yaml
 	$(SAM_VENV)/bin/sam validate --lint --template template.yaml
 
 openapi: $(VENV)/.installed
@@ -76,12 +76,27 @@ bench: install
 
 # -- AWS --------------------------------------------------------------------------------
 
-build: $(SAM_VENV)/.installed
-	$(SAM_VENV)/bin/sam build --parameter-overrides PythonRuntime=python3.11
+# The functions have no dependencies of their own (they are in the layer, built for every
+# allowed runtime), so `sam build` only needs *a* local interpreter: tell it the local
+# Python's version. The built template keeps `!Ref PythonRuntime`, so what deploys is still
+# the template default (python3.12) or the config env's override.
+BUILD_RUNTIME ?= $(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')
 
-deploy: $(SAM_VENV)/.installed
-	$(SAM_VENV)/bin/sam build --config-env $(ENV)
-	$(SAM_VENV)/bin/sam deploy --config-env $(ENV)
+# The us-east-1 exported above is for the offline tools; it must not beat the region of
+# your AWS profile. Deploy to AWS_DEFAULT_REGION if you set it, else your profile's, else
+# us-east-1.
+ifeq ($(origin AWS_DEFAULT_REGION),file)
+DEPLOY_REGION = $(shell env -u AWS_DEFAULT_REGION $(SAM_VENV)/bin/python -c \
+	'import boto3; print(boto3.Session().region_name or "us-east-1")')
+else
+DEPLOY_REGION = $(AWS_DEFAULT_REGION)
+endif
+
+build: $(SAM_VENV)/.installed
+	$(SAM_VENV)/bin/sam build --config-env $(ENV) --parameter-overrides PythonRuntime=$(BUILD_RUNTIME)
+
+deploy: build
+	$(SAM_VENV)/bin/sam deploy --config-env $(ENV) --region $(DEPLOY_REGION)
 
 clean:
 	rm -rf .aws-sam .pytest_cache .mypy_cache .ruff_cache test-artifacts
