@@ -7,7 +7,6 @@ from remit.ids import new_id
 from remit.schemas.account import AccountCreate, AccountOut, AccountPage, AccountPatch
 from remit.services.context import Context
 from remit.services.retry import optimistic
-from remit.store.table import decode_cursor, encode_cursor
 
 
 def _checked_settings(settings: AccountInvoiceSettings) -> AccountInvoiceSettings:
@@ -72,8 +71,5 @@ class AccountService:
         return optimistic(attempt, what="the account")
 
     def list(self, org_id: str, limit: int, cursor: str | None) -> AccountPage:
-        start = decode_cursor(cursor, {"pk": f"ORG#{org_id}", "sk": "ACCOUNT#*"}) if cursor else None
-        accounts, last = self.store.accounts.list(org_id, limit, start)
-        return AccountPage(
-            data=[AccountOut.of(a) for a in accounts], next_cursor=encode_cursor(last) if last else None
-        )
+        accounts, next_cursor = self.store.accounts.list(org_id, limit, cursor)
+        return AccountPage(data=[AccountOut.of(a) for a in accounts], next_cursor=next_cursor)

@@ -16,9 +16,7 @@ from remit.schemas.invoice import InvoiceCreate, InvoiceOut, InvoicePage, Invoic
 from remit.services.context import Context
 from remit.services.events import invoice_data, make_events, payment_data
 from remit.services.retry import optimistic
-from remit.store import keys
 from remit.store.errors import NumberTaken, SequenceMoved, StaleWrite
-from remit.store.table import decode_cursor, encode_cursor
 
 # Transitions that are only a status change and an event.
 TRANSITIONS: dict[Action, tuple[Callable[[Invoice, datetime], Invoice], EventType]] = {
@@ -56,25 +54,13 @@ class InvoiceService:
         limit: int,
         cursor: str | None,
     ) -> InvoicePage:
-        index = (
-            ("gsi2pk", keys.account_invoices(org_id, account_id), "gsi2sk")
-            if account_id
-            else ("gsi1pk", keys.org_invoices(org_id), "gsi1sk")
-        )
-        expected = {
-            "pk": keys.invoice_collection(org_id, "*"),
-            "sk": keys.INVOICE_SK,
-            index[0]: index[1],
-            index[2]: "INV#*",
-        }
-        start = decode_cursor(cursor, expected) if cursor else None
         today = self.clock.now().date()
-        invoices, last = self.store.invoices.list(
-            org_id, account_id=account_id, statuses=statuses, today=today, limit=limit, start=start
+        invoices, next_cursor = self.store.invoices.list(
+            org_id, account_id=account_id, statuses=statuses, today=today, limit=limit, cursor=cursor
         )
         return InvoicePage(
             data=[InvoiceOut.of(i, today) for i in invoices],
-            next_cursor=encode_cursor(last) if last else None,
+            next_cursor=next_cursor,
         )
 
     # -- drafts ----------------------------------------------------------------------

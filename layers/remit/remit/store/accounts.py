@@ -5,7 +5,7 @@ from remit.domain.organization import Organization
 from remit.store import keys
 from remit.store.codec import dump, load
 from remit.store.errors import StaleWrite
-from remit.store.table import ConditionFailed, Item, Page, Table
+from remit.store.table import ConditionFailed, Item, Page, Table, decode_cursor, encode_cursor
 
 
 class AccountRepo:
@@ -35,12 +35,15 @@ class AccountRepo:
         except ConditionFailed as exc:
             raise StaleWrite(account.id) from exc
 
-    def list(self, org_id: str, limit: int, start: Item | None) -> tuple[list[Account], Item | None]:
+    def list(self, org_id: str, limit: int, cursor: str | None) -> tuple[list[Account], str | None]:
+        partition = keys.organization(org_id)["pk"]
+        start = decode_cursor(cursor, {"pk": partition, "sk": f"{keys.ACCOUNT_PREFIX}*"}) if cursor else None
         page: Page = self.table.query(
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues={":pk": f"ORG#{org_id}", ":prefix": keys.ACCOUNT_PREFIX},
+            ExpressionAttributeValues={":pk": partition, ":prefix": keys.ACCOUNT_PREFIX},
             ScanIndexForward=False,
             limit=limit,
             start=start,
         )
-        return [Account.model_validate(i) for i in page.items], page.last_key
+        next_cursor = encode_cursor(page.last_key) if page.last_key else None
+        return [Account.model_validate(i) for i in page.items], next_cursor

@@ -13,7 +13,15 @@ from remit.store.codec import dump, load
 from remit.store.errors import AlreadyExists, NumberTaken, SequenceMoved, StaleWrite
 from remit.store.events import event_put
 from remit.store.organizations import OrganizationRepo
-from remit.store.table import Item, Table, TransactionCancelled, delete_op, put_op
+from remit.store.table import (
+    Item,
+    Table,
+    TransactionCancelled,
+    decode_cursor,
+    delete_op,
+    encode_cursor,
+    put_op,
+)
 
 # A filtered list reads at most this many pages before answering with what it has and a
 # cursor, so one request's cost stays bounded however sparse the matches are.
@@ -90,11 +98,12 @@ class InvoiceRepo:
         statuses: Sequence[ReportedStatus],
         today: date,
         limit: int,
-        start: Item | None,
-    ) -> tuple[list[Invoice], Item | None]:
-        """Newest first, from GSI1 (organization) or GSI2 (one account). A status filter
-        is a FilterExpression on that query: ``issued`` and ``past_due`` differ only by
-        the due date, which is how reads never report an overdue invoice as issued."""
+        cursor: str | None,
+    ) -> tuple[list[Invoice], str | None]:
+        """Newest first, from GSI1 (organization) or GSI2 (one account), with the cursor
+        for the next page. A status filter is a FilterExpression on that query: ``issued``
+        and ``past_due`` differ only by the due date, which is how reads never report an
+        overdue invoice as issued."""
         if account_id:
             index, pk_name, sk_name, pk = (
                 "GSI2",
@@ -104,6 +113,17 @@ class InvoiceRepo:
             )
         else:
             index, pk_name, sk_name, pk = "GSI1", "gsi1pk", "gsi1sk", keys.org_invoices(org_id)
+        start = None
+        if cursor:
+            start = decode_cursor(
+                cursor,
+                {
+                    "pk": keys.invoice_collection(org_id, "*"),
+                    "sk": keys.INVOICE_SK,
+                    pk_name: pk,
+                    sk_name: "INV#*",
+                },
+            )
         query: dict[str, Any] = {
             "IndexName": index,
             "KeyConditionExpression": f"{pk_name} = :pk AND begins_with({sk_name}, :inv)",
@@ -114,6 +134,7 @@ class InvoiceRepo:
             query["FilterExpression"], names, values = _status_filter(statuses, today)
             query["ExpressionAttributeNames"] = names
             query["ExpressionAttributeValues"] |= values
+        # One more than asked tells whether another page exists without an empty last page.
         page_size = max(limit + 1, FILTERED_PAGE_SIZE) if statuses else limit + 1
 
         collected: list[Item] = []
@@ -126,7 +147,7 @@ class InvoiceRepo:
         if len(collected) > limit:
             last = collected[limit - 1]
             start = {k: last[k] for k in ("pk", "sk", pk_name, sk_name)}
-        return [Invoice.model_validate(i) for i in collected[:limit]], start
+        return [Invoice.model_validate(i) for i in collected[:limit]], encode_cursor(start) if start else None
 
     # -- writes ----------------------------------------------------------------------
 
