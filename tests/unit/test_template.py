@@ -1,0 +1,257 @@
+"""template.yaml against the code it deploys: routes, IAM, the table, the bucket, the
+runtime, the layer build and the sample events. Nothing runs locally that could catch these
+drifts (DynamoDB Local and moto enforce no IAM), so they are checked here, offline."""
+
+from __future__ import annotations
+
+import fnmatch
+import inspect
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from remit.http.app import build_app
+from remit.store import keys
+
+from remit_local.template import ROOT, TEMPLATE, load
+
+DOC = load(TEMPLATE)
+RESOURCES: dict[str, Any] = DOC["Resources"]
+FUNCTIONS = {n: r["Properties"] for n, r in RESOURCES.items() if r["Type"] == "AWS::Serverless::Function"}
+
+# Actions that IAM only grants on Resource "*" (they have no resource-level permissions).
+STAR_RESOURCE_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "cloudwatch:PutMetricData"}
+
+
+def only(kind: str) -> dict[str, Any]:
+    [resource] = [r for r in RESOURCES.values() if r["Type"] == kind]
+    return resource  # type: ignore[no-any-return]
+
+
+def listify(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def statements(function: str) -> list[dict[str, Any]]:
+    return [s for policy in FUNCTIONS[function].get("Policies", []) for s in listify(policy["Statement"])]
+
+
+# -- (a) routes: template and Powertools resolver ---------------------------------------
+
+
+def template_routes() -> set[tuple[str, str]]:
+    events = FUNCTIONS["ApiFunction"].get("Events", {}).values()
+    return {
+        (e["Properties"]["Method"].upper(), e["Properties"]["Path"]) for e in events if e["Type"] == "Api"
+    }
+
+
+def app_routes(monkeypatch: pytest.MonkeyPatch) -> set[tuple[str, str]]:
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "1")
+    monkeypatch.delenv("REMIT_ENABLE_SWAGGER", raising=False)  # /swagger is local only
+    app = build_app()
+    # The resolver's own route table (what it dispatches on); paths are written /a/<id>.
+    routes = app._static_routes + app._dynamic_routes
+    return {(r.method.upper(), re.sub(r"<(\w+)>", r"{\1}", r.path)) for r in routes}
+
+
+def test_every_template_route_is_served_by_the_app_and_vice_versa(monkeypatch: pytest.MonkeyPatch) -> None:
+    in_template, in_app = template_routes(), app_routes(monkeypatch)
+    assert in_template, "ApiFunction declares no Api events"
+    assert sorted(in_template - in_app) == [], "routes in template.yaml that the app does not serve"
+    assert sorted(in_app - in_template) == [], "routes the app serves that template.yaml does not expose"
+
+
+def test_every_route_is_on_the_api_behind_the_authorizer() -> None:
+    api = RESOURCES["Api"]["Properties"]
+    assert api["Auth"]["DefaultAuthorizer"] in api["Auth"]["Authorizers"]
+    for name, event in FUNCTIONS["ApiFunction"]["Events"].items():
+        props = event["Properties"]
+        assert props["RestApiId"] == {"Ref": "Api"}, name
+        assert props.get("Auth", {}).get("Authorizer") != "NONE", f"{name} is open to the internet"
+
+
+def test_authorizer_decisions_are_not_cached() -> None:
+    # A revoked key must stop working at once.
+    [authorizer] = RESOURCES["Api"]["Properties"]["Auth"]["Authorizers"].values()
+    assert authorizer["Identity"]["ReauthorizeEvery"] == 0
+
+
+# -- (b) least-privilege IAM ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_policies_are_explicit_statements(function: str) -> None:
+    # SAM policy templates and managed policies grant more than they say; write statements.
+    for policy in FUNCTIONS[function].get("Policies", []):
+        assert isinstance(policy, dict), f"{function}: {policy!r}"
+        assert set(policy) == {"Statement"}, f"{function}: {policy!r}"
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_no_wildcard_actions_or_resources(function: str) -> None:
+    for statement in statements(function):
+        actions = listify(statement["Action"])
+        assert statement["Effect"] == "Allow"
+        assert not [a for a in actions if "*" in a], f"{function}: wildcard action in {actions}"
+        assert "dynamodb:Scan" not in actions, f"{function}: no Scan, ever (DESIGN §2)"
+        if "*" in listify(statement["Resource"]):
+            assert set(actions) <= STAR_RESOURCE_ACTIONS, f"{function}: Resource '*' for {actions}"
+
+
+def leading_keys(function: str) -> list[str]:
+    patterns = []
+    for statement in statements(function):
+        if any(a.startswith("dynamodb:") for a in listify(statement["Action"])):
+            condition = statement.get("Condition", {}).get("ForAllValues:StringLike", {})
+            assert "dynamodb:LeadingKeys" in condition, f"{function}: table access without LeadingKeys"
+            patterns += condition["dynamodb:LeadingKeys"]
+    return patterns
+
+
+def test_the_api_touches_tenant_partitions_only_and_the_authorizer_api_keys_only() -> None:
+    assert leading_keys("ApiFunction") == ["ORG#*"]
+    assert leading_keys("AuthorizerFunction") == ["APIKEY#*"]
+    [authorizer_statement] = statements("AuthorizerFunction")
+    assert listify(authorizer_statement["Action"]) == ["dynamodb:GetItem"]
+
+
+def partition_builders() -> dict[str, str]:
+    """Every partition key (table pk or index partition) that remit.store.keys builds,
+    from builders whose arguments are all ids (strings)."""
+    built = {}
+    for name, builder in inspect.getmembers(keys, inspect.isfunction):
+        if builder.__module__ != keys.__name__:
+            continue
+        params = inspect.signature(builder).parameters.values()
+        if any(p.annotation not in ("str", str) for p in params):
+            continue
+        value = builder(*["x"] * len(params))
+        built[name] = value["pk"] if isinstance(value, dict) else value
+    return built
+
+
+def test_every_partition_the_store_builds_is_granted_to_some_function() -> None:
+    # A new key prefix works on DynamoDB Local and fails with AccessDenied once deployed,
+    # unless some function's LeadingKeys covers it: add it to the right policy.
+    patterns = [p for function in FUNCTIONS for p in leading_keys(function)]
+    built = partition_builders()
+    assert built, "found no key builders in remit.store.keys"
+    uncovered = {n: pk for n, pk in built.items() if not any(fnmatch.fnmatchcase(pk, p) for p in patterns)}
+    assert uncovered == {}
+
+
+def test_the_api_can_query_the_indexes_it_lists_from_and_no_others() -> None:
+    [statement] = statements("ApiFunction")
+    indexes = sorted(r["Fn::Sub"].rsplit("/", 1)[1] for r in statement["Resource"] if "Fn::Sub" in r)
+    assert indexes == ["GSI1", "GSI2"]
+
+
+# -- (c) the table is what remit/store/keys.py expects --------------------------------
+
+
+def test_table_keys_indexes_stream_ttl_and_recovery() -> None:
+    table = only("AWS::DynamoDB::Table")
+    props = table["Properties"]
+    assert props["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
+    indexes = {
+        gsi["IndexName"]: [(k["AttributeName"], k["KeyType"]) for k in gsi["KeySchema"]]
+        for gsi in props["GlobalSecondaryIndexes"]
+    }
+    assert indexes == {
+        "GSI1": [("gsi1pk", "HASH"), ("gsi1sk", "RANGE")],
+        "GSI2": [("gsi2pk", "HASH"), ("gsi2sk", "RANGE")],
+        "DueIndex": [("duepk", "HASH"), ("duesk", "RANGE")],
+    }
+    key_attributes = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "duepk", "duesk")
+    definitions = {d["AttributeName"]: d["AttributeType"] for d in props["AttributeDefinitions"]}
+    assert definitions == dict.fromkeys(key_attributes, "S")
+    assert props["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
+    assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
+
+
+# -- (d) the documents bucket ---------------------------------------------------------
+
+
+def test_bucket_is_private_encrypted_and_kept() -> None:
+    bucket = only("AWS::S3::Bucket")
+    props = bucket["Properties"]
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    [rule] = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    assert props["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    assert bucket["DeletionPolicy"] == "Retain"
+    [deny] = only("AWS::S3::BucketPolicy")["Properties"]["PolicyDocument"]["Statement"]
+    assert deny["Effect"] == "Deny"
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+# -- (e) runtime and layer --------------------------------------------------------------
+
+
+def test_runtime_is_the_parameter_defaulting_to_312_on_arm64() -> None:
+    parameter = DOC["Parameters"]["PythonRuntime"]
+    assert parameter["Default"] == "python3.12"
+    function_globals = DOC["Globals"]["Function"]
+    assert function_globals["Runtime"] == {"Ref": "PythonRuntime"}
+    assert function_globals["Architectures"] == ["arm64"]
+    for name, props in FUNCTIONS.items():
+        assert props.get("Runtime", {"Ref": "PythonRuntime"}) == {"Ref": "PythonRuntime"}, name
+        assert props.get("Architectures", ["arm64"]) == ["arm64"], name
+
+
+def test_layer_is_built_for_every_runtime_the_parameter_allows() -> None:
+    allowed = set(DOC["Parameters"]["PythonRuntime"]["AllowedValues"])
+    layer = only("AWS::Serverless::LayerVersion")
+    assert set(layer["Properties"]["CompatibleRuntimes"]) == allowed
+    assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
+    assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
+    # Compiled wheels are per ABI: the layer's Makefile must fetch each allowed version's.
+    makefile = (ROOT / layer["Properties"]["ContentUri"] / "Makefile").read_text()
+    [versions] = re.findall(r"^LAYER_PYTHON_VERSIONS \?= (.+)$", makefile, re.MULTILINE)
+    assert {f"python{v}" for v in versions.split()} == allowed
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_each_function_logs_to_its_own_group_with_a_retention(function: str) -> None:
+    group = FUNCTIONS[function]["LoggingConfig"]["LogGroup"]["Ref"]
+    assert RESOURCES[group]["Type"] == "AWS::Logs::LogGroup"
+    assert "RetentionInDays" in RESOURCES[group]["Properties"]
+
+
+# -- the sample events ------------------------------------------------------------------
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return json.loads((ROOT / "events" / name).read_text())  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in Path(ROOT / "events").glob("api_*.json")))
+def test_api_events_name_a_template_route_and_carry_the_organization(name: str) -> None:
+    event = load_event(name)
+    assert (event["httpMethod"], event["resource"]) in template_routes()
+    assert event["requestContext"]["resourcePath"] == event["resource"]
+    assert event["requestContext"]["authorizer"]["organizationId"].startswith("org_")
+    if event["body"] is not None:
+        json.loads(event["body"])
+
+
+def test_authorizer_event_is_a_request_event_for_a_template_route() -> None:
+    event = load_event("authorizer_request.json")
+    assert event["type"] == "REQUEST"
+    assert event["headers"]["Authorization"].startswith("Bearer rk_")
+    assert (event["httpMethod"], event["resource"]) in template_routes()
+    assert event["methodArn"].endswith(f"/{event['httpMethod']}{event['path']}")
