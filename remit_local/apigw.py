@@ -39,10 +39,11 @@ def proxy_event(
     multi_query = parse_qs(query, keep_blank_values=True) if query else {}
     is_base64 = False
     if isinstance(body, bytes):
+        raw = body
         try:
-            body = body.decode()
+            body = raw.decode()
         except UnicodeDecodeError:
-            body, is_base64 = base64.b64encode(body).decode(), True
+            body, is_base64 = base64.b64encode(raw).decode(), True
     multi_headers = {k: [v] for k, v in headers.items()}
     return {
         "resource": resource or path,
@@ -72,11 +73,17 @@ def proxy_event(
     }
 
 
+def method_arn(method: str, path: str) -> str:
+    return f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{API_ID}/{STAGE}/{method}{path}"
+
+
 def authorizer_event(method: str, resource: str, path: str, headers: dict[str, str]) -> dict[str, Any]:
-    """The REQUEST authorizer's input for a call to ``method`` ``resource``."""
+    """The REQUEST authorizer's input for a call to ``method`` ``path`` (matched by
+    ``resource``). Like API Gateway, the method ARN names the actual path, not the
+    resource template: a policy for ``GET/invoices/inv_1`` does not cover ``inv_2``."""
     return {
         "type": "REQUEST",
-        "methodArn": f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:{API_ID}/{STAGE}/{method}{resource}",
+        "methodArn": method_arn(method, path),
         "resource": resource,
         "path": path,
         "httpMethod": method,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from remit_local.template import ROOT, load
+from remit_local.template import TEMPLATE, load
 
 Handler = Callable[[dict[str, Any], Any], Any]
 _serial = itertools.count()
@@ -29,11 +29,16 @@ class FunctionSpec:
     handler: str
     events: dict[str, Any]
     timeout: int
+    # Globals' variables overlaid with the function's own, intrinsics (!Ref ...) unresolved.
+    environment: dict[str, Any] = field(default_factory=dict)
+    memory: int = 128
 
 
 def functions(template: Path | None = None) -> dict[str, FunctionSpec]:
-    doc = load(template) if template else load()
+    template = template or TEMPLATE
+    doc = load(template)
     globals_ = doc.get("Globals", {}).get("Function", {})
+    global_env = globals_.get("Environment", {}).get("Variables", {})
     specs = {}
     for name, res in doc["Resources"].items():
         if res["Type"] != "AWS::Serverless::Function":
@@ -41,10 +46,13 @@ def functions(template: Path | None = None) -> dict[str, FunctionSpec]:
         props = res["Properties"]
         specs[name] = FunctionSpec(
             name=name,
-            code_uri=ROOT / props["CodeUri"],
-            handler=props["Handler"],
+            # SAM resolves CodeUri against the template's own directory.
+            code_uri=template.parent / props["CodeUri"],
+            handler=props.get("Handler") or globals_["Handler"],
             events=props.get("Events", {}),
             timeout=int(props.get("Timeout", globals_.get("Timeout", 3))),
+            environment={**global_env, **props.get("Environment", {}).get("Variables", {})},
+            memory=int(props.get("MemorySize", globals_.get("MemorySize", 128))),
         )
     return specs
 

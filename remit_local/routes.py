@@ -19,6 +19,10 @@ class Route:
     resource: str
     pattern: re.Pattern[str]
     authorized: bool
+    # The AWS::Serverless::Api it belongs to (its logical id) and the authorizer the event
+    # names explicitly; None means the API's DefaultAuthorizer.
+    api: str | None = None
+    authorizer: str | None = None
 
     def match(self, path: str) -> dict[str, str] | None:
         found = self.pattern.match(path)
@@ -40,16 +44,22 @@ def api_routes(template: Path | None = None) -> list[Route]:
                     props["Path"],
                     route_pattern(props["Path"]),
                     authorized=auth != "NONE",
+                    api=_ref(props.get("RestApiId")),
+                    authorizer=auth if auth not in (None, "NONE") else None,
                 )
             )
     # API Gateway prefers literal segments over {parameters}.
     return sorted(routes, key=lambda r: (r.resource.count("{"), -len(r.resource)))
 
 
+def _ref(value: Any) -> str | None:
+    return value.get("Ref") if isinstance(value, dict) else value
+
+
 def resolve(routes: list[Route], method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-    """The route for ``method path``, or None (API Gateway's 404; a known path with
-    another method is also refused by API Gateway, with 403, which callers can tell
-    apart through ``path_exists``)."""
+    """The route for ``method path``, or None. API Gateway answers both an unknown path
+    and a known path with another method with its MISSING_AUTHENTICATION_TOKEN gateway
+    response (403 unless the template customises it); ``path_exists`` tells them apart."""
     for route in routes:
         params = route.match(path)
         if params is not None and route.method in (method, "ANY"):

@@ -37,7 +37,8 @@ _CfnLoader.add_multi_constructor("!", _tag)
 @cache
 def load(path: Path = TEMPLATE) -> dict[str, Any]:
     with path.open() as f:
-        return yaml.load(f, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
+        doc: dict[str, Any] = yaml.load(f, Loader=_CfnLoader)  # noqa: S506 - a SafeLoader subclass
+    return doc
 
 
 def resources(kind: str, path: Path = TEMPLATE) -> dict[str, dict[str, Any]]:
