@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from remit import money
-from remit.domain.api_key import Scope, issue
+from remit.domain.api_key import ApiKey, Scope, issue
 from remit.domain.numbering import NumberFormat
 from remit.domain.organization import Organization
 from remit.errors import NotFound
@@ -36,6 +36,13 @@ class OrganizationService:
         key, token = issue(org.id, key_name, scope, now)
         self.store.create_organization(org, key)
         return org, token
+
+    def create_api_key(self, org_id: str, name: str = "default", scope: Scope = "full") -> tuple[ApiKey, str]:
+        """Another API key for an existing organization; the token is returned once, here."""
+        self._get(org_id)
+        key, token = issue(org_id, name, scope, self.clock.now())
+        self.store.table.transact([self.store.api_keys.create_op(key)])
+        return key, token
 
     def update_invoice_settings(self, org_id: str, patch: InvoiceSettingsPatch) -> OrganizationOut:
         def attempt(_: int) -> OrganizationOut:
