@@ -1,25 +1,197 @@
 """Create the template's resources on the local services: the table on DynamoDB Local,
-the bucket, topic and queues on moto. Definitions come from template.yaml only."""
+the buckets, topics and queues on moto. Definitions come from template.yaml only.
+
+Local names are deterministic (``<prefix>-<logical id in lower case>``) so a restart of
+``make run`` finds the table it created last time in ``.local/dynamodb``."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from remit_local.template import table_definition, ttl_attribute
+from remit_local.apigw import ACCOUNT_ID, REGION
+from remit_local.intrinsics import LocalResource, Resolver, Unresolvable
+from remit_local.template import TEMPLATE, load, resources, table_definition, ttl_attribute
+
+DEFAULT_PREFIX = "remit-local"
+
+# CloudFormation queue properties that are SQS attributes of the same name.
+_QUEUE_ATTRIBUTES = (
+    "DelaySeconds",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "VisibilityTimeout",
+    "FifoQueue",
+    "ContentBasedDeduplication",
+    "DeduplicationScope",
+    "FifoThroughputLimit",
+)
 
 
-def create_table(client: Any, name: str) -> None:
+def create_table(client: Any, name: str, template: Path = TEMPLATE) -> None:
     """Create the table (and switch on TTL) unless it exists already."""
     try:
-        client.create_table(**table_definition(name))
+        client.create_table(**table_definition(name, template))
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ResourceInUseException":
             raise
         return
     client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
-    attribute = ttl_attribute()
+    attribute = ttl_attribute(template)
     if attribute:
-        client.update_time_to_live(TableName=name,
-                                   TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute})
+        client.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
+        )
+
+
+def local_name(logical_id: str, prefix: str = DEFAULT_PREFIX) -> str:
+    return f"{prefix}-{logical_id.lower()}"
+
+
+@dataclass
+class Clients:
+    """boto3 clients for the local services (DynamoDB Local and moto)."""
+
+    dynamodb: Any
+    s3: Any
+    sns: Any
+    sqs: Any
+
+
+def create_resources(
+    clients: Clients, template: Path = TEMPLATE, prefix: str = DEFAULT_PREFIX
+) -> dict[str, LocalResource]:
+    """Every table, bucket, topic, queue and SQS subscription the template declares, by
+    logical id. Functions are included too (name and ARN), so ``!GetAtt Fn.Arn`` resolves."""
+    doc = load(template)
+    # Until the resources exist, only parameters and conditions (!If [IsProd, ...]) resolve:
+    # enough for the properties that shape a resource. References between resources
+    # (redrive policies, subscriptions) are wired up once everything exists.
+    early = Resolver(doc, {})
+
+    def declared(kind: str) -> dict[str, dict[str, Any]]:
+        """Resources of ``kind`` whose Condition (if any) holds, with resolved properties."""
+        found = {}
+        for logical_id, resource in resources(kind, template).items():
+            if "Condition" in resource and not early.condition(resource["Condition"]):
+                continue
+            found[logical_id] = resource.get("Properties", {})
+        return found
+
+    created: dict[str, LocalResource] = {}
+    for logical_id in declared("AWS::DynamoDB::Table"):
+        created[logical_id] = _table(clients.dynamodb, logical_id, template, prefix)
+    for logical_id, props in declared("AWS::S3::Bucket").items():
+        created[logical_id] = _bucket(clients.s3, logical_id, early, props, prefix)
+    topics = declared("AWS::SNS::Topic")
+    for logical_id, props in topics.items():
+        created[logical_id] = _topic(clients.sns, logical_id, early, props, prefix)
+    queues = declared("AWS::SQS::Queue")
+    for logical_id, props in queues.items():
+        created[logical_id] = _queue(clients.sqs, logical_id, early, props, prefix)
+    for logical_id in declared("AWS::Serverless::Function"):
+        name = local_name(logical_id, prefix)
+        arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
+        created[logical_id] = LocalResource(logical_id, "AWS::Serverless::Function", name, {"Arn": arn})
+
+    resolver = Resolver(doc, created)
+    for logical_id, props in queues.items():
+        if props.get("RedrivePolicy"):
+            clients.sqs.set_queue_attributes(
+                QueueUrl=created[logical_id].attributes["QueueUrl"],
+                Attributes={"RedrivePolicy": json.dumps(resolver.resolve(props["RedrivePolicy"]))},
+            )
+    for topic_id, props in topics.items():
+        for subscription in props.get("Subscription", []):
+            _subscribe(clients.sns, resolver, {"TopicArn": created[topic_id].ref, **subscription})
+    for props in declared("AWS::SNS::Subscription").values():
+        _subscribe(clients.sns, resolver, props)
+    return created
+
+
+def _table(client: Any, logical_id: str, template: Path, prefix: str) -> LocalResource:
+    name = local_name(logical_id, prefix)
+    create_table(client, name, template)
+    table = client.describe_table(TableName=name)["Table"]
+    attributes = {"Arn": table["TableArn"]}
+    if table.get("LatestStreamArn"):
+        attributes["StreamArn"] = table["LatestStreamArn"]
+    return LocalResource(logical_id, "AWS::DynamoDB::Table", name, attributes)
+
+
+def _bucket(
+    client: Any, logical_id: str, early: Resolver, props: Mapping[str, Any], prefix: str
+) -> LocalResource:
+    name = local_name(logical_id, prefix)
+    try:
+        client.create_bucket(Bucket=name)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+            raise
+    versioning = early.resolve(props.get("VersioningConfiguration", {})).get("Status")
+    if versioning in ("Enabled", "Suspended"):
+        client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": versioning})
+    attributes = {
+        "Arn": f"arn:aws:s3:::{name}",
+        "DomainName": f"{name}.s3.amazonaws.com",
+        "RegionalDomainName": f"{name}.s3.{REGION}.amazonaws.com",
+    }
+    return LocalResource(logical_id, "AWS::S3::Bucket", name, attributes)
+
+
+def _topic(
+    client: Any, logical_id: str, early: Resolver, props: Mapping[str, Any], prefix: str
+) -> LocalResource:
+    fifo = _is_true(early.resolve(props.get("FifoTopic")))
+    name = local_name(logical_id, prefix) + (".fifo" if fifo else "")
+    attributes = {"FifoTopic": "true"} if fifo else {}
+    if fifo and _is_true(early.resolve(props.get("ContentBasedDeduplication"))):
+        attributes["ContentBasedDeduplication"] = "true"
+    arn = client.create_topic(Name=name, Attributes=attributes)["TopicArn"]
+    return LocalResource(logical_id, "AWS::SNS::Topic", arn, {"TopicArn": arn, "TopicName": name})
+
+
+def _queue(
+    client: Any, logical_id: str, early: Resolver, props: Mapping[str, Any], prefix: str
+) -> LocalResource:
+    attributes = {key: _attribute(early.resolve(props[key])) for key in _QUEUE_ATTRIBUTES if key in props}
+    fifo = _is_true(attributes.get("FifoQueue"))
+    name = local_name(logical_id, prefix) + (".fifo" if fifo else "")
+    url = client.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    arn = client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    # !Ref of a queue is its URL, as in CloudFormation.
+    return LocalResource(logical_id, "AWS::SQS::Queue", url, {"Arn": arn, "QueueUrl": url, "QueueName": name})
+
+
+def _subscribe(client: Any, resolver: Resolver, props: Mapping[str, Any]) -> None:
+    """SQS subscriptions only: moto delivers those itself. Others (lambda, email ...)
+    have nothing local to deliver to and are skipped."""
+    if props.get("Protocol") != "sqs":
+        return
+    try:
+        topic_arn, endpoint = resolver.string(props["TopicArn"]), resolver.string(props["Endpoint"])
+    except Unresolvable:
+        return
+    attributes = {}
+    if "RawMessageDelivery" in props:
+        attributes["RawMessageDelivery"] = _attribute(props["RawMessageDelivery"])
+    if "FilterPolicy" in props:
+        attributes["FilterPolicy"] = json.dumps(resolver.resolve(props["FilterPolicy"]))
+    if "FilterPolicyScope" in props:
+        attributes["FilterPolicyScope"] = str(props["FilterPolicyScope"])
+    client.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=endpoint, Attributes=attributes)
+
+
+def _is_true(value: Any) -> bool:
+    return value is True or str(value).lower() == "true"
+
+
+def _attribute(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
