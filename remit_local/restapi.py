@@ -1,0 +1,124 @@
+"""What template.yaml says about each REST API (``AWS::Serverless::Api``) beyond its
+routes: the Lambda authorizers and the gateway responses (the bodies API Gateway itself
+answers with: 401, 403, missing route, 5XX)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from remit_local.template import TEMPLATE, resources
+
+# API Gateway's own answers where the template does not customise them:
+# type -> (status, message).
+_BUILT_IN: dict[str, tuple[int, str | None]] = {
+    "UNAUTHORIZED": (401, "Unauthorized"),
+    "ACCESS_DENIED": (403, "User is not authorized to access this resource"),
+    "MISSING_AUTHENTICATION_TOKEN": (403, "Missing Authentication Token"),
+    "AUTHORIZER_FAILURE": (500, None),
+    "AUTHORIZER_CONFIGURATION_ERROR": (500, None),
+    "INTEGRATION_FAILURE": (502, "Internal server error"),
+    "INTEGRATION_TIMEOUT": (504, "Endpoint request timed out"),
+    "REQUEST_TOO_LARGE": (413, "Request Too Long"),
+}
+
+
+@dataclass(frozen=True)
+class Authorizer:
+    name: str
+    function: str  # the logical id of the authorizer function
+    payload: str  # REQUEST or TOKEN
+    headers: tuple[str, ...] = ()  # identity sources: all must be present
+    query_strings: tuple[str, ...] = ()
+    validation: re.Pattern[str] | None = None  # TOKEN only
+
+
+@dataclass(frozen=True)
+class GatewayResponse:
+    status: int
+    body: bytes
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RestApi:
+    name: str
+    default_authorizer: str | None = None
+    authorizers: Mapping[str, Authorizer] = field(default_factory=dict)
+    responses: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def authorizer(self, explicit: str | None) -> Authorizer | None:
+        name = explicit or self.default_authorizer
+        return self.authorizers.get(name) if name else None
+
+    def gateway_response(
+        self, kind: str, message: str | None = None, status: int | None = None
+    ) -> GatewayResponse:
+        """The template's response for ``kind`` (else its DEFAULT_4XX/5XX, else API
+        Gateway's built-in one), with ``$context.error.message`` filled in."""
+        built_in_status, built_in_message = _BUILT_IN.get(kind, (status or 500, None))
+        status = status or built_in_status
+        message = message if message is not None else built_in_message
+        default = "DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX"
+        custom = self.responses.get(kind) or self.responses.get(default) or {}
+        status = int(custom.get("StatusCode", status))
+        template = (custom.get("ResponseTemplates") or {}).get("application/json")
+        if template is None:
+            body = json.dumps({"message": message}).encode()
+        else:
+            body = (
+                template.replace("$context.error.messageString", json.dumps(message))
+                .replace("$context.error.message", message or "")
+                .encode()
+            )
+        headers = {
+            name: str(value).strip("'")
+            for name, value in (custom.get("ResponseParameters", {}).get("Headers") or {}).items()
+        }
+        return GatewayResponse(status, body, {"Content-Type": "application/json", **headers})
+
+
+def rest_apis(template: Path = TEMPLATE) -> dict[str, RestApi]:
+    """By logical id. Routes without a RestApiId belong to SAM's implicit API, which has
+    no authorizer here (None key)."""
+    apis: dict[str, RestApi] = {}
+    for logical_id, resource in resources("AWS::Serverless::Api", template).items():
+        props = resource.get("Properties", {})
+        auth = props.get("Auth", {})
+        apis[logical_id] = RestApi(
+            name=logical_id,
+            default_authorizer=auth.get("DefaultAuthorizer"),
+            authorizers={
+                name: _authorizer(name, config) for name, config in auth.get("Authorizers", {}).items()
+            },
+            responses=props.get("GatewayResponses", {}),
+        )
+    return apis
+
+
+def _authorizer(name: str, config: Mapping[str, Any]) -> Authorizer:
+    arn = config.get("FunctionArn")
+    if not (isinstance(arn, dict) and "Fn::GetAtt" in arn):
+        raise ValueError(f"authorizer {name}: FunctionArn must be !GetAtt <Function>.Arn to run locally")
+    function = arn["Fn::GetAtt"][0]
+    identity = config.get("Identity", {})
+    if config.get("FunctionPayloadType", "TOKEN") == "REQUEST":
+        return Authorizer(
+            name,
+            function,
+            "REQUEST",
+            headers=tuple(identity.get("Headers", [])),
+            query_strings=tuple(identity.get("QueryStrings", [])),
+        )
+    validation = identity.get("ValidationExpression")
+    return Authorizer(
+        name,
+        function,
+        "TOKEN",
+        headers=(identity.get("Header", "Authorization"),),
+        validation=re.compile(validation) if validation else None,
+    )
