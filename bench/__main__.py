@@ -1,0 +1,47 @@
+"""``python -m bench``: run every benchmark and print markdown for docs/performance.md."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shlex
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import cold_import, dynamodb_calls
+
+
+def machine() -> str:
+    """The machine line docs/performance.md records with every result."""
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if "model name" in line), "?")
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else ""
+    kib = next((int(line.split()[1]) for line in meminfo.splitlines() if line.startswith("MemTotal")), 0)
+    return (
+        f"{os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu}, {kib / 2**20:.0f} GiB RAM, "
+        f"Python {platform.python_version()} on {platform.system()} {platform.release()}, "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--import-rounds", type=int, default=20, help="interleaved rounds (default 20)")
+    parser.add_argument("--ddb-rounds", type=int, default=15, help="runs of each operation (default 15)")
+    parser.add_argument("--only", choices=["cold-import", "dynamodb-calls"])
+    args = parser.parse_args()
+    python = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else sys.executable
+    print(f"Command: `{shlex.join([python, '-m', 'bench', *sys.argv[1:]])}`  ")
+    print(f"Machine: {machine()}\n")
+    if args.only != "dynamodb-calls":
+        print("### Cold import\n")
+        print(cold_import.markdown(cold_import.run(args.import_rounds)), end="\n\n", flush=True)
+    if args.only != "cold-import":
+        print("### DynamoDB calls\n")
+        print(dynamodb_calls.markdown(dynamodb_calls.run(args.ddb_rounds)))
+
+
+if __name__ == "__main__":
+    main()
