@@ -1,0 +1,47 @@
+"""The demo organization ``make run`` seeds, so a new user has an API key at once.
+
+Idempotent across restarts: the key in ``.local/demo.env`` is reused while it still
+authenticates (the data in .local/dynamodb survived); otherwise a new organization, key
+and demo account are created and the file rewritten."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from remit.schemas.account import AccountCreate
+from remit.services.accounts import AccountService
+from remit.services.auth import Authenticator
+from remit.services.context import Context
+from remit.services.organizations import OrganizationService
+
+from remit_local.envfile import read_env_file, write_env_file
+
+DEMO_ORGANIZATION = "Acme Demo"
+DEMO_EMAIL = "billing@acme.example"
+DEMO_ACCOUNT = "Globex Corporation"
+
+
+@dataclass(frozen=True)
+class Demo:
+    organization_id: str
+    api_key: str
+    created: bool
+
+
+def ensure_demo(ctx: Context, demo_env: Path) -> Demo:
+    token = read_env_file(demo_env).get("REMIT_API_KEY") if demo_env.exists() else None
+    if token:
+        key = Authenticator(ctx).authenticate(f"Bearer {token}")
+        if key is not None:
+            return Demo(key.organization_id, token, created=False)
+    org, token = OrganizationService(ctx).create(DEMO_ORGANIZATION, email=DEMO_EMAIL)
+    AccountService(ctx).create(org.id, AccountCreate(name=DEMO_ACCOUNT, email="ap@globex.example"))
+    return Demo(org.id, token, created=True)
+
+
+def write_demo_env(path: Path, demo: Demo, api_url: str) -> None:
+    write_env_file(
+        path,
+        {"REMIT_API_URL": api_url, "REMIT_API_KEY": demo.api_key, "REMIT_ORG_ID": demo.organization_id},
+    )
