@@ -1,0 +1,1 @@
+"""Operator commands (remit-admin): organizations and API keys, local or deployed."""
