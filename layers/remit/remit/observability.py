@@ -6,5 +6,6 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 logger = Logger()
-tracer = Tracer()
+# Remit only calls AWS through botocore; patching every library X-Ray knows costs import time.
+tracer = Tracer(patch_modules=["botocore"])
 metrics = Metrics()

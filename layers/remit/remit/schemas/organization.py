@@ -9,7 +9,9 @@ from remit.domain.terms import PaymentTerms
 from remit.money import canonical
 from remit.schemas.common import Currency, Email, Language, Percent, RequestModel, ResponseModel, ShortText
 
-HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s]{1,2000}$")]
+# A simple pattern on purpose: a bounded repeat ({1,2000}) costs pydantic-core ~25 ms to
+# compile at import, on every cold start.
+HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=2008)]
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 
 
