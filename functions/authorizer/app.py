@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
     APIGatewayAuthorizerResponse,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from remit.observability import logger
 from remit.services.auth import Authenticator
 from remit.services.context import Context

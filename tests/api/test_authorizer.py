@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from remit.services.context import Context
 from remit.services.organizations import OrganizationService
-
 from remit_local.apigw import authorizer_event
 from remit_local.lambdas import LambdaContext, functions, load_handler
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from remit.clock import FixedClock
 
+from remit.clock import FixedClock
 from tests.support.api_client import ApiClient
 from tests.support.builders import draft, line
 

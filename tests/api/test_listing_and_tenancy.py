@@ -5,7 +5,6 @@ from datetime import timedelta
 from remit.clock import FixedClock
 from remit.services.context import Context
 from remit.services.organizations import OrganizationService
-
 from tests.support.api_client import ApiClient
 from tests.support.builders import draft
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from remit.services.context import Context
 from remit.store.table import Table
-
 from tests.support.api_client import ApiClient
 from tests.support.builders import draft
 

@@ -9,13 +9,13 @@ from collections.abc import Callable, Iterator
 import boto3
 import pytest
 from botocore.config import Config
+
 from remit.clock import FixedClock
 from remit.http.deps import get_context
 from remit.services.context import Context
 from remit.services.organizations import OrganizationService
 from remit.store import Store
 from remit.store.table import Table
-
 from remit_local.dynamodb_local import DynamoDBLocal
 from remit_local.resources import create_table
 from tests.support.api_client import ApiClient

@@ -11,7 +11,6 @@ from typing import Any
 
 from remit.services.context import Context
 from remit.store import keys
-
 from tests.support.api_client import ApiClient, Reply
 from tests.support.builders import draft, line
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from remit.clock import FixedClock
 from remit.services.context import Context
-
 from tests.support.api_client import ApiClient
 from tests.support.builders import draft, line
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from remit.domain.api_key import issue, parse_token, verify
 
 NOW = datetime(2026, 1, 15, tzinfo=UTC)

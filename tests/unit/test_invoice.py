@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from remit.domain.invoice import Invoice, Payment
 from remit.domain.totals import LineItem
 from remit.errors import ValidationFailed

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from remit.domain.lifecycle import Action, StoredStatus, reported_status, require
 from remit.errors import InvalidTransition
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+
 from remit.domain.numbering import NumberFormat
 from remit.domain.terms import days_until_due, due_date
 from remit.errors import ValidationFailed

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from remit.http.app import build_app
 from remit.store import keys
-
 from remit_local.template import ROOT, TEMPLATE, load
 
 DOC = load(TEMPLATE)

@@ -6,8 +6,9 @@ were made, and ids minted on a moved local clock sort where that clock says they
 
 from __future__ import annotations
 
-from remit.clock import Clock
 from ulid import ULID
+
+from remit.clock import Clock
 
 PREFIXES = frozenset({"org", "acc", "inv", "li", "pay", "evt", "key"})
 

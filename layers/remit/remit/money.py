@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache, lru_cache
 
 from babel.numbers import get_currency_precision, list_currencies
+
 from remit.errors import ValidationFailed
 
 # The largest amount any field may hold, in minor units: 10^13 is 100 billion dollars,

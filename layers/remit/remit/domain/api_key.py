@@ -10,8 +10,9 @@ import secrets
 from datetime import datetime
 from typing import Literal
 
-from remit.domain.base import DomainModel
 from ulid import ULID
+
+from remit.domain.base import DomainModel
 
 Scope = Literal["full", "read_only"]
 TOKEN_PREFIX = "rk_"  # noqa: S105 - a format marker, not a secret

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Annotated
 
 from pydantic import StringConstraints
+
 from remit.errors import ValidationFailed
 
 MAX_NET_DAYS = 365

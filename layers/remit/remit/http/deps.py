@@ -8,6 +8,7 @@ from typing import Annotated, cast
 
 from aws_lambda_powertools.event_handler import Depends, Request
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+
 from remit.errors import Unauthorized
 from remit.services.accounts import AccountService
 from remit.services.context import Context

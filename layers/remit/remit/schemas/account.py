@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import Field
+
 from remit.domain.account import Account
 from remit.domain.organization import DeliveryMethod
 from remit.domain.terms import PaymentTerms

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
+
 from remit.domain.invoice import Invoice, Payment
 from remit.domain.lifecycle import ReportedStatus
 from remit.domain.terms import PaymentTerms

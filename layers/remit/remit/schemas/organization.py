@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import Field, StringConstraints
+
 from remit.domain.numbering import PREFIX_PATTERN
 from remit.domain.organization import AutoPayTiming, DeliveryMethod, Organization
 from remit.domain.terms import PaymentTerms

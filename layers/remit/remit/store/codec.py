@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+
 from remit.store.table import Item
 
 M = TypeVar("M", bound=BaseModel)

@@ -18,6 +18,7 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
 from remit.errors import ValidationFailed
 
 if TYPE_CHECKING:

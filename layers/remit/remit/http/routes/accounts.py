@@ -4,6 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
 from remit.http.deps import Accounts, Tenant
 from remit.schemas.account import AccountCreate, AccountOut, AccountPage, AccountPatch
 

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
 from remit.domain.lifecycle import ReportedStatus
 from remit.http.deps import Invoices, Tenant
 from remit.schemas.invoice import InvoiceCreate, InvoiceOut, InvoicePage, InvoicePatch, PaymentIn

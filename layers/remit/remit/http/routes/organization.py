@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
+
 from remit.http.deps import Organizations, Tenant
 from remit.schemas.organization import InvoiceSettingsPatch, OrganizationOut, OrganizationSettingsPatch
 
