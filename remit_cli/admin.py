@@ -24,6 +24,7 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
+
 from remit.clock import clock_from_env
 from remit.domain.api_key import Scope, parse_token
 from remit.errors import NotFound, RemitError

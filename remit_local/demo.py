@@ -14,7 +14,6 @@ from remit.services.accounts import AccountService
 from remit.services.auth import Authenticator
 from remit.services.context import Context
 from remit.services.organizations import OrganizationService
-
 from remit_local.envfile import read_env_file, write_env_file
 
 DEMO_ORGANIZATION = "Acme Demo"

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+
 from remit.clock import OffsetFileClock
 from remit.services.context import Context
 from remit.store import Store
 from remit.store.table import Table
-
 from remit_local.apigw import REGION
 from remit_local.clock import LocalClock
 from remit_local.deployment import Deployment

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from remit.services.organizations import OrganizationService
 
+from remit.services.organizations import OrganizationService
 from remit_local.deployment import Deployment
 from remit_local.local_api import LocalEndpoints
 from remit_local.stack import LocalStack

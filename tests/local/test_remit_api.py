@@ -7,7 +7,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from remit.services.organizations import OrganizationService
-
 from remit_local.stack import LocalStack
 from tests.local.client import call
 
