@@ -7,6 +7,8 @@ Local names are deterministic (``<prefix>-<logical id in lower case>``) so a res
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,8 @@ from botocore.exceptions import ClientError
 from remit_local.apigw import ACCOUNT_ID, REGION
 from remit_local.intrinsics import LocalResource, Resolver, Unresolvable
 from remit_local.template import TEMPLATE, load, resources, table_definition, ttl_attribute
+
+log = logging.getLogger("remit_local.resources")
 
 DEFAULT_PREFIX = "remit-local"
 
@@ -34,12 +38,15 @@ _QUEUE_ATTRIBUTES = (
 
 
 def create_table(client: Any, name: str, template: Path = TEMPLATE) -> None:
-    """Create the table (and switch on TTL) unless it exists already."""
+    """Create the table (and switch on TTL) unless it exists already; an existing one (kept
+    in .local/dynamodb) gets the indexes the template has gained since."""
+    definition = table_definition(name, template)
     try:
-        client.create_table(**table_definition(name, template))
+        client.create_table(**definition)
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "ResourceInUseException":
             raise
+        _add_missing_indexes(client, definition)
         return
     client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
     attribute = ttl_attribute(template)
@@ -47,6 +54,33 @@ def create_table(client: Any, name: str, template: Path = TEMPLATE) -> None:
         client.update_time_to_live(
             TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
         )
+
+
+def _add_missing_indexes(client: Any, definition: dict[str, Any]) -> None:
+    name = definition["TableName"]
+    existing = client.describe_table(TableName=name)["Table"]
+    present = {index["IndexName"] for index in existing.get("GlobalSecondaryIndexes", [])}
+    for index in definition.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] in present:
+            continue
+        log.warning("table %s: adding index %s, new in the template", name, index["IndexName"])
+        # One index per UpdateTable call, as DynamoDB requires.
+        client.update_table(
+            TableName=name,
+            AttributeDefinitions=definition["AttributeDefinitions"],
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
+        _wait_for_indexes(client, name)
+
+
+def _wait_for_indexes(client: Any, name: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        table = client.describe_table(TableName=name)["Table"]
+        if all(i["IndexStatus"] == "ACTIVE" for i in table.get("GlobalSecondaryIndexes", [])):
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"the indexes of {name} are not active after {timeout}s")
 
 
 def local_name(logical_id: str, prefix: str = DEFAULT_PREFIX) -> str:
