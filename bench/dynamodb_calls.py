@@ -35,9 +35,8 @@ from remit.services.auth import Authenticator
 from remit.services.context import Context
 from remit.services.invoices import InvoiceService
 from remit.services.organizations import OrganizationService
-from remit.store import Store
+from remit.store.repositories import Store
 from remit.store.table import Table, make_client
-
 from remit_local.apigw import proxy_event
 from remit_local.dynamodb_local import DynamoDBLocal
 from remit_local.lambdas import functions, invoke, load_handler
@@ -113,7 +112,7 @@ class Recorder:
 def services(ctx: Context, clock: FixedClock, rec: Recorder, rounds: int) -> None:
     org, token = OrganizationService(ctx).create("Bench")
     account = AccountService(ctx).create(org.id, AccountCreate(name="Customer"))
-    invoices, auth = InvoiceService(ctx), Authenticator(ctx)
+    invoices, auth = InvoiceService(ctx), Authenticator(ctx.store.api_keys)
     draft = InvoiceCreate.model_validate({"accountId": account.id, "lineItems": LINES})
     edit = InvoicePatch.model_validate({"memo": "Thank you", "lineItems": LINES * 2})
     part = PaymentIn(amount="100.00", method="wire_transfer")

@@ -30,7 +30,7 @@ from remit.domain.api_key import Scope, parse_token
 from remit.errors import NotFound, RemitError
 from remit.services.context import Context
 from remit.services.organizations import OrganizationService
-from remit.store import Store
+from remit.store.repositories import Store
 from remit.store.table import Table
 
 LOCAL_ENV = Path(".local/local.env")

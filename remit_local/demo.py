@@ -31,7 +31,7 @@ class Demo:
 def ensure_demo(ctx: Context, demo_env: Path) -> Demo:
     token = read_env_file(demo_env).get("REMIT_API_KEY") if demo_env.exists() else None
     if token:
-        key = Authenticator(ctx).authenticate(f"Bearer {token}")
+        key = Authenticator(ctx.store.api_keys).authenticate(f"Bearer {token}")
         if key is not None:
             return Demo(key.organization_id, token, created=False)
     org, token = OrganizationService(ctx).create(DEMO_ORGANIZATION, email=DEMO_EMAIL)

@@ -39,8 +39,10 @@ class Wiring:
             "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb_endpoint,
             "AWS_ENDPOINT_URL": self.aws_endpoint,
             "REMIT_CLOCK_FILE": str(self.clock_file),
-            # X-Ray has no local daemon; the swagger UI is local-only (remit.http.app).
+            # X-Ray has no local daemon, and CloudWatch metric lines would only flood the
+            # console; the swagger UI is local-only (remit.http.app).
             "POWERTOOLS_TRACE_DISABLED": "1",
+            "POWERTOOLS_METRICS_DISABLED": "1",
             "REMIT_ENABLE_SWAGGER": "1",
         }
 

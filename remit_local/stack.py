@@ -16,7 +16,7 @@ import boto3
 
 from remit.clock import OffsetFileClock
 from remit.services.context import Context
-from remit.store import Store
+from remit.store.repositories import Store
 from remit.store.table import Table
 from remit_local.apigw import REGION
 from remit_local.clock import LocalClock

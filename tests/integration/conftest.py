@@ -14,7 +14,7 @@ from remit.clock import FixedClock
 from remit.http.deps import get_context
 from remit.services.context import Context
 from remit.services.organizations import OrganizationService
-from remit.store import Store
+from remit.store.repositories import Store
 from remit.store.table import Table
 from remit_local.dynamodb_local import DynamoDBLocal
 from remit_local.resources import create_table

@@ -1,5 +1,8 @@
-"""Races on DynamoDB Local: each test runs many API 'containers' at once, the way Lambda
-scales out, and checks that conditional writes keep money and numbers exact."""
+"""Races on DynamoDB Local. Each racer is a thread calling the service layer with its own
+request, released at the same instant; the services share nothing per request, so this is
+what many Lambda containers do at once. (Powertools keeps the current event on a class
+attribute, so racing resolvers in one process would mix requests: HTTP-level races run
+through the local gateway's separate container processes, in tests/local.)"""
 
 from __future__ import annotations
 
@@ -7,118 +10,122 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from threading import Barrier
-from typing import Any
+from typing import TypeVar
 
+from remit.errors import RemitError
+from remit.schemas.account import AccountCreate
+from remit.schemas.invoice import InvoiceCreate, LineItemIn, PaymentIn
+from remit.services.accounts import AccountService
 from remit.services.context import Context
+from remit.services.invoices import InvoiceService
 from remit.store import keys
-from tests.support.api_client import ApiClient, Reply
-from tests.support.builders import draft, line
+
+T = TypeVar("T")
 
 
-def race(clients: list[ApiClient], act: Callable[[ApiClient], Reply]) -> list[Reply]:
-    """Run ``act`` once per client, all released at the same instant."""
-    start = Barrier(len(clients))
+def race(n: int, act: Callable[[int], T]) -> list[T | RemitError]:
+    """Run ``act(i)`` for i in 0..n-1, all released together; domain errors are results."""
+    start = Barrier(n)
 
-    def run(client: ApiClient) -> Reply:
+    def run(i: int) -> T | RemitError:
         start.wait()
-        return act(client)
+        try:
+            return act(i)
+        except RemitError as exc:
+            return exc
 
-    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
-        return list(pool.map(run, clients))
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(run, range(n)))
+
+
+def new_invoice(ctx: Context, org: str, unit: str = "100.00") -> str:
+    account = AccountService(ctx).create(org, AccountCreate(name="Customer")).id
+    body = InvoiceCreate(account_id=account, line_items=[LineItemIn(description="Work", unit_amount=unit)])
+    return InvoiceService(ctx).create_draft(org, body).id
 
 
 def test_twenty_concurrent_finalizations_get_twenty_consecutive_numbers(
-    api_for: Callable[[str], ApiClient], new_org: Callable[[str], str], ctx: Context
+    ctx: Context, new_org: Callable[[str], str]
 ) -> None:
     org = new_org("Numbers")
-    clients = [api_for(org) for _ in range(20)]
-    account = clients[0].post("/accounts", {"name": "Busy"}).body["id"]
-    drafts = [c.post("/invoices", draft(account)).body["id"] for c in clients]
-    pending = dict(zip(map(id, clients), drafts, strict=True))
+    drafts = [new_invoice(ctx, org) for _ in range(20)]
 
-    replies = race(clients, lambda c: c.post(f"/invoices/{pending[id(c)]}/finalize"))
+    results = race(20, lambda i: InvoiceService(ctx).finalize(org, drafts[i]))
 
-    assert [r.status for r in replies] == [200] * 20, [r for r in replies if r.status != 200]
-    numbers = sorted(r.body["invoiceNumber"] for r in replies)
-    assert numbers == [f"INV-2026-{n:05d}" for n in range(1, 21)]
-    # Every number is claimed exactly once, by the invoice that carries it.
-    for reply in replies:
-        claim = ctx.store.table.get(keys.invoice_number(org, reply.body["invoiceNumber"]))
+    numbers = sorted(r.invoice_number for r in results if not isinstance(r, RemitError))
+    assert numbers == [f"INV-2026-{n:05d}" for n in range(1, 21)], results
+    for inv in drafts:
+        issued = InvoiceService(ctx).get(org, inv)
+        claim = ctx.store.table.get(keys.invoice_number(org, str(issued.invoice_number)))
         assert claim is not None
-        assert claim["invoiceId"] == reply.body["id"]
+        assert claim["invoiceId"] == inv  # each number claimed once, by the invoice carrying it
     stored = ctx.store.organizations.get(org)
     assert stored is not None
     assert stored.sequences == {"INV-2026-*": 20}
 
 
-def test_one_invoice_finalized_by_ten_callers_at_once_is_numbered_once(
-    api_for: Callable[[str], ApiClient], new_org: Callable[[str], str], ctx: Context
+def test_one_invoice_finalized_ten_times_at_once_is_numbered_once(
+    ctx: Context, new_org: Callable[[str], str]
 ) -> None:
     org = new_org("Once")
-    clients = [api_for(org) for _ in range(10)]
-    account = clients[0].post("/accounts", {"name": "A"}).body["id"]
-    inv = clients[0].post("/invoices", draft(account)).body["id"]
+    inv = new_invoice(ctx, org)
 
-    replies = race(clients, lambda c: c.post(f"/invoices/{inv}/finalize"))
+    results = race(10, lambda _: InvoiceService(ctx).finalize(org, inv))
 
-    assert Counter(r.status for r in replies) == {200: 1, 409: 9}
+    assert Counter(type(r).__name__ for r in results) == {"InvoiceOut": 1, "InvalidTransition": 9}
     stored = ctx.store.organizations.get(org)
     assert stored is not None
     assert stored.sequences == {"INV-2026-*": 1}
 
 
-def test_concurrent_payments_can_never_over_pay(
-    api_for: Callable[[str], ApiClient], new_org: Callable[[str], str]
-) -> None:
+def test_concurrent_payments_can_never_over_pay(ctx: Context, new_org: Callable[[str], str]) -> None:
     org = new_org("Payments")
-    clients = [api_for(org) for _ in range(16)]
-    account = clients[0].post("/accounts", {"name": "Payer"}).body["id"]
-    inv = clients[0].post("/invoices", draft(account, line("100.00"))).body["id"]
-    clients[0].post(f"/invoices/{inv}/finalize")
+    inv = new_invoice(ctx, org, "100.00")
+    InvoiceService(ctx).finalize(org, inv)
 
     # Sixteen payments of 12.50 against 100.00: exactly eight fit.
-    replies = race(
-        clients, lambda c: c.post(f"/invoices/{inv}/payments", {"amount": "12.50", "method": "check"})
-    )
+    pay = PaymentIn(amount="12.50", method="check")
+    results = race(16, lambda _: InvoiceService(ctx).record_payment(org, inv, pay))
 
-    outcomes: Counter[Any] = Counter((r.status, r.body.get("code")) for r in replies)
-    assert outcomes[(201, None)] == 8, outcomes
-    assert sum(n for (status, _), n in outcomes.items() if status != 201) == 8
-    assert all(code in ("overpayment", "invalid_state") for (status, code) in outcomes if status != 201)
-    final = clients[0].get(f"/invoices/{inv}").body
-    assert (final["status"], final["amountPaid"], final["amountDue"]) == ("paid", "100.00", "0.00")
-    assert len(final["payments"]) == 8
+    outcomes = Counter(r.code if isinstance(r, RemitError) else "paid" for r in results)
+    assert outcomes["paid"] == 8, outcomes
+    assert outcomes["overpayment"] + outcomes["invalid_state"] == 8, outcomes
+    final = InvoiceService(ctx).get(org, inv)
+    assert (final.status, final.amount_paid, final.amount_due) == ("paid", "100.00", "0.00")
+    assert len(final.payments or []) == 8
 
 
-def test_two_large_payments_at_once_only_one_lands(
-    api_for: Callable[[str], ApiClient], new_org: Callable[[str], str]
-) -> None:
+def test_two_large_payments_at_once_only_one_lands(ctx: Context, new_org: Callable[[str], str]) -> None:
     org = new_org("Two")
-    clients = [api_for(org) for _ in range(2)]
-    account = clients[0].post("/accounts", {"name": "Payer"}).body["id"]
-    inv = clients[0].post("/invoices", draft(account, line("100.00"))).body["id"]
-    clients[0].post(f"/invoices/{inv}/finalize")
+    inv = new_invoice(ctx, org, "100.00")
+    InvoiceService(ctx).finalize(org, inv)
 
-    replies = race(
-        clients, lambda c: c.post(f"/invoices/{inv}/payments", {"amount": "60.00", "method": "ach"})
+    pay = PaymentIn(amount="60.00", method="ach")
+    results = race(2, lambda _: InvoiceService(ctx).record_payment(org, inv, pay))
+
+    assert sorted(r.code if isinstance(r, RemitError) else "ok" for r in results) == ["ok", "overpayment"]
+    final = InvoiceService(ctx).get(org, inv)
+    assert (final.amount_paid, final.amount_due, len(final.payments or [])) == ("60.00", "40.00", 1)
+
+
+def test_payments_racing_a_void_never_pay_a_void_invoice(ctx: Context, new_org: Callable[[str], str]) -> None:
+    org = new_org("Void race")
+    inv = new_invoice(ctx, org, "100.00")
+    InvoiceService(ctx).finalize(org, inv)
+    pay = PaymentIn(amount="10.00", method="check")
+
+    results = race(
+        8,
+        lambda i: (
+            InvoiceService(ctx).void(org, inv)
+            if i == 0
+            else InvoiceService(ctx).record_payment(org, inv, pay)
+        ),
     )
 
-    assert sorted(r.status for r in replies) == [201, 422]
-    final = clients[0].get(f"/invoices/{inv}").body
-    assert (final["amountPaid"], final["amountDue"], len(final["payments"])) == ("60.00", "40.00", 1)
-
-
-def test_the_same_idempotency_key_racing_creates_one_invoice(
-    api_for: Callable[[str], ApiClient], new_org: Callable[[str], str]
-) -> None:
-    org = new_org("Retry storm")
-    clients = [api_for(org) for _ in range(8)]
-    account = clients[0].post("/accounts", {"name": "A"}).body["id"]
-    body = draft(account)
-
-    replies = race(clients, lambda c: c.post("/invoices", body, headers={"Idempotency-Key": "storm"}))
-
-    created = {r.body["id"] for r in replies if r.status == 201}
-    assert len(created) == 1
-    assert all(r.status == 201 or r.body["code"] == "idempotency_in_progress" for r in replies)
-    assert len(clients[0].get("/invoices").body["data"]) == 1
+    final = InvoiceService(ctx).get(org, inv)
+    landed = [r for r in results[1:] if not isinstance(r, RemitError)]
+    assert final.status == "void"
+    # Whatever was paid before the void is on record, and nothing after it.
+    assert len(final.payments or []) == len(landed)
+    assert final.amount_paid == f"{10 * len(landed)}.00"

@@ -48,18 +48,21 @@ class OffsetFileClock:
     """
 
     path: Path
-    _mtime: float = -1.0
+    _seen: tuple[int, int, int] | None = None
     _offset: timedelta = timedelta(0)
 
     def now(self) -> datetime:
         try:
-            mtime = self.path.stat().st_mtime
+            stat = self.path.stat()
         except FileNotFoundError:
             return datetime.now(UTC)
-        if mtime != self._mtime:
+        # Writers replace the file (a new inode each time), so two writes within one
+        # timestamp tick are still told apart.
+        seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if seen != self._seen:
             data = json.loads(self.path.read_text() or "{}")
             self._offset = timedelta(seconds=float(data.get("offsetSeconds", 0)))
-            self._mtime = mtime
+            self._seen = seen
         return datetime.now(UTC) + self._offset
 
     def write_offset(self, offset: timedelta) -> None:

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from remit.domain.api_key import ApiKey, parse_token, verify
-from remit.services.context import Context
+from remit.store.api_keys import ApiKeyRepo
 
 
 class Authenticator:
     """Turns an ``Authorization: Bearer <key>`` header into the API key it names."""
 
-    def __init__(self, ctx: Context) -> None:
-        self.store = ctx.store
+    def __init__(self, keys: ApiKeyRepo) -> None:
+        self.keys = keys
 
     def authenticate(self, authorization: str | None) -> ApiKey | None:
         scheme, _, token = (authorization or "").partition(" ")
@@ -16,5 +16,5 @@ class Authenticator:
         if parsed is None:
             return None
         key_id, secret = parsed
-        key = self.store.api_keys.get(key_id)
+        key = self.keys.get(key_id)
         return key if key is not None and verify(key, secret) else None

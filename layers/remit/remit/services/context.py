@@ -4,7 +4,7 @@ import os
 from dataclasses import dataclass
 
 from remit.clock import Clock, clock_from_env
-from remit.store import Store
+from remit.store.repositories import Store
 from remit.store.table import Table
 
 

@@ -1,25 +1,5 @@
 """Persistence. Only this package talks to DynamoDB (through ``table.Table``); the rest of
-Remit sees repositories that take and return domain models."""
+Remit sees repositories that take and return domain models (``repositories.Store``).
 
-from __future__ import annotations
-
-from remit.domain.api_key import ApiKey
-from remit.domain.organization import Organization
-from remit.store.accounts import AccountRepo
-from remit.store.api_keys import ApiKeyRepo
-from remit.store.invoices import InvoiceRepo
-from remit.store.organizations import OrganizationRepo
-from remit.store.table import Table
-
-
-class Store:
-    def __init__(self, table: Table) -> None:
-        self.table = table
-        self.organizations = OrganizationRepo(table)
-        self.accounts = AccountRepo(table)
-        self.invoices = InvoiceRepo(table)
-        self.api_keys = ApiKeyRepo(table)
-
-    def create_organization(self, org: Organization, first_key: ApiKey) -> None:
-        """The organization and its first API key appear together or not at all."""
-        self.table.transact([self.organizations.create_op(org), self.api_keys.create_op(first_key)])
+This file stays empty so that importing one repository (the authorizer needs only API
+keys) does not import them all."""

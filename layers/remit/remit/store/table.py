@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -114,7 +115,14 @@ def make_client() -> DynamoDBClient:
 class Table:
     def __init__(self, name: str, client: DynamoDBClient | None = None) -> None:
         self.name = name
-        self.client = client or make_client()
+        if client is not None:
+            self.client = client
+
+    @cached_property
+    def client(self) -> DynamoDBClient:
+        # Made on first use: creating a boto3 client costs tens of milliseconds, which a
+        # module-level Table would otherwise add to every cold start's import.
+        return make_client()
 
     # -- reads -----------------------------------------------------------------------
 

@@ -1,0 +1,24 @@
+"""All repositories over one table, for the services to use."""
+
+from __future__ import annotations
+
+from remit.domain.api_key import ApiKey
+from remit.domain.organization import Organization
+from remit.store.accounts import AccountRepo
+from remit.store.api_keys import ApiKeyRepo
+from remit.store.invoices import InvoiceRepo
+from remit.store.organizations import OrganizationRepo
+from remit.store.table import Table
+
+
+class Store:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.organizations = OrganizationRepo(table)
+        self.accounts = AccountRepo(table)
+        self.invoices = InvoiceRepo(table)
+        self.api_keys = ApiKeyRepo(table)
+
+    def create_organization(self, org: Organization, first_key: ApiKey) -> None:
+        """The organization and its first API key appear together or not at all."""
+        self.table.transact([self.organizations.create_op(org), self.api_keys.create_op(first_key)])
