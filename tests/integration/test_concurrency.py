@@ -129,3 +129,20 @@ def test_payments_racing_a_void_never_pay_a_void_invoice(ctx: Context, new_org: 
     # Whatever was paid before the void is on record, and nothing after it.
     assert len(final.payments or []) == len(landed)
     assert final.amount_paid == f"{10 * len(landed)}.00"
+
+
+def test_a_number_claimed_behind_the_counters_back_is_skipped_not_reused(
+    ctx: Context, new_org: Callable[[str], str]
+) -> None:
+    org = new_org("Tampered")
+    first, second = new_invoice(ctx, org), new_invoice(ctx, org)
+    InvoiceService(ctx).finalize(org, first)
+    # Someone claimed the next number by hand, without moving the counter.
+    ctx.store.table.put({**keys.invoice_number(org, "INV-2026-00002"), "invoiceId": "inv_elsewhere"})
+
+    issued = InvoiceService(ctx).finalize(org, second)
+
+    assert issued.invoice_number == "INV-2026-00003"
+    stored = ctx.store.organizations.get(org)
+    assert stored is not None
+    assert stored.sequences == {"INV-2026-*": 3}

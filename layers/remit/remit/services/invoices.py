@@ -143,10 +143,12 @@ class InvoiceService:
         One read (invoice and organization together) and one transaction per attempt.
         A number taken by a concurrent finalization sends us round again with the new
         counter, so numbers stay consecutive and unique under any concurrency."""
-        skip = 0
+        # Numbers found already claimed past the counter (only possible if data was edited
+        # by hand), per counter value: stepping past them must not leave a gap once the
+        # counter itself moves on.
+        taken: dict[tuple[str, int], int] = {}
 
         def attempt(_: int) -> InvoiceOut:
-            nonlocal skip
             invoice, org = self.store.invoices.get_with_organization(org_id, invoice_id)
             if invoice is None or org is None:
                 raise NotFound(f"no invoice {invoice_id}", field="id")
@@ -157,7 +159,7 @@ class InvoiceService:
             )
             scope = fmt.scope(now.date())
             previous = org.sequences.get(scope, 0)
-            sequence = previous + 1 + skip
+            sequence = previous + 1 + taken.get((scope, previous), 0)
             issued = invoice.finalized(fmt.number(now.date(), sequence), now)
             kinds: list[EventType] = ["invoice.issued"]
             if issued.status == "paid":
@@ -168,9 +170,7 @@ class InvoiceService:
             except SequenceMoved as exc:
                 raise StaleWrite(scope) from exc
             except NumberTaken as exc:
-                # The counter lags a number already claimed (settings were edited by hand):
-                # step past it rather than loop on it.
-                skip += 1
+                taken[(scope, previous)] = taken.get((scope, previous), 0) + 1
                 raise StaleWrite(scope) from exc
             return InvoiceOut.of(issued, now.date())
 
