@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cold_import, dynamodb_calls
+from bench import billing_run, cold_import, dynamodb_calls
 
 
 def machine() -> str:
@@ -30,17 +30,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--import-rounds", type=int, default=20, help="interleaved rounds (default 20)")
     parser.add_argument("--ddb-rounds", type=int, default=15, help="runs of each operation (default 15)")
-    parser.add_argument("--only", choices=["cold-import", "dynamodb-calls"])
+    parser.add_argument("--only", choices=["cold-import", "dynamodb-calls", "billing-run"])
     args = parser.parse_args()
     python = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else sys.executable
     print(f"Command: `{shlex.join([python, '-m', 'bench', *sys.argv[1:]])}`  ")
     print(f"Machine: {machine()}\n")
-    if args.only != "dynamodb-calls":
+    if args.only in (None, "cold-import"):
         print("### Cold import\n")
         print(cold_import.markdown(cold_import.run(args.import_rounds)), end="\n\n", flush=True)
-    if args.only != "cold-import":
+    if args.only in (None, "dynamodb-calls"):
         print("### DynamoDB calls\n")
-        print(dynamodb_calls.markdown(dynamodb_calls.run(args.ddb_rounds)))
+        print(dynamodb_calls.markdown(dynamodb_calls.run(args.ddb_rounds)), end="\n\n", flush=True)
+    if args.only in (None, "billing-run"):
+        print("### Billing run\n")
+        print(billing_run.markdown(billing_run.run()))
 
 
 if __name__ == "__main__":

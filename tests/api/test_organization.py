@@ -75,6 +75,7 @@ def test_organization_settings(api: ApiClient) -> None:
         "defaultCurrency": "EUR",
         "defaultLanguage": "en",
         "defaultAutoPayTiming": "days_before_due",
+        "draftWindowMinutes": 60,
     }
     bad = api.patch("/organization/settings", {"defaultCurrency": "ABC"})
     assert (bad.status, bad.body["field"]) == (422, "defaultCurrency")

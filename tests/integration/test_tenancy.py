@@ -21,6 +21,13 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/invoices/{invoiceId}/void"): None,
     ("POST", "/invoices/{invoiceId}/mark-uncollectible"): None,
     ("POST", "/invoices/{invoiceId}/payments"): {"amount": "1.00", "method": "check"},
+    ("GET", "/products/{productId}"): None,
+    ("PATCH", "/products/{productId}"): {"name": "taken over"},
+    ("GET", "/subscriptions/{subscriptionId}"): None,
+    ("PATCH", "/subscriptions/{subscriptionId}"): {"collectionMethod": "send_invoice"},
+    ("POST", "/subscriptions/{subscriptionId}/pause"): None,
+    ("POST", "/subscriptions/{subscriptionId}/resume"): None,
+    ("POST", "/subscriptions/{subscriptionId}/cancel"): None,
 }
 
 
@@ -31,7 +38,22 @@ def test_every_object_route_is_404_for_another_organization(
     intruder = api_for(new_org("Intruder"))
     account = owner.post("/accounts", {"name": "Owned"}).body["id"]
     draft_id = owner.post("/invoices", draft(account)).body["id"]
-    ids = {"accountId": account, "invoiceId": draft_id}
+    product = owner.post(
+        "/products",
+        {
+            "name": "Plan",
+            "prices": [{"currency": "USD", "unitAmount": "10.00", "recurring": {"interval": "month"}}],
+        },
+    ).body
+    subscription = owner.post(
+        "/subscriptions", {"accountId": account, "items": [{"priceId": product["prices"][0]["id"]}]}
+    ).body["id"]
+    ids = {
+        "accountId": account,
+        "invoiceId": draft_id,
+        "productId": product["id"],
+        "subscriptionId": subscription,
+    }
 
     object_routes = [r for r in api_routes() if "{" in r.resource]
     assert {(r.method, r.resource) for r in object_routes} == set(SAMPLE_BODIES), (
@@ -44,6 +66,8 @@ def test_every_object_route_is_404_for_another_organization(
 
     # Nothing the intruder tried changed the owner's objects.
     assert owner.get(f"/accounts/{account}").body["name"] == "Owned"
+    assert owner.get(f"/products/{product['id']}").body["name"] == "Plan"
+    assert owner.get(f"/subscriptions/{subscription}").body["status"] == "active"
     invoice = owner.get(f"/invoices/{draft_id}").body
     assert (invoice["status"], invoice["memo"]) == ("draft", None)
 

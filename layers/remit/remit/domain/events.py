@@ -20,6 +20,11 @@ EventType = Literal[
     "invoice.voided",
     "invoice.marked_uncollectible",
     "payment.succeeded",
+    "subscription.created",
+    "subscription.updated",
+    "subscription.paused",
+    "subscription.resumed",
+    "subscription.canceled",
 ]
 
 

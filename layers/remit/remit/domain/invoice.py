@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Literal
 
 from remit.domain import lifecycle
 from remit.domain.base import DomainModel
@@ -15,6 +16,9 @@ from remit.errors import ValidationFailed
 from remit.money import format_amount
 
 MAX_LINE_ITEMS = 250
+
+# How a subscription's invoices are collected: by AutoPay, or emailed with a pay link.
+CollectionMethod = Literal["charge_automatically", "send_invoice"]
 
 
 class StatusChange(DomainModel):
@@ -62,6 +66,14 @@ class Invoice(DomainModel):
     marked_uncollectible_at: datetime | None = None
     status_history: list[StatusChange] = []
 
+    # Invoices a subscription generated link back to it and name the period they bill;
+    # they finalize by themselves at ``auto_finalize_at`` unless edited out of it first.
+    subscription_id: str | None = None
+    period_start: datetime | None = None
+    period_end: datetime | None = None
+    collection_method: CollectionMethod | None = None
+    auto_finalize_at: datetime | None = None
+
     created_at: datetime
     updated_at: datetime
     version: int = 1
@@ -108,6 +120,7 @@ class Invoice(DomainModel):
         issued = self._next(
             now,
             status="issued",
+            auto_finalize_at=None,
             invoice_number=number,
             issued_at=now,
             due_date=due_date(self.payment_terms, now.date()),

@@ -34,6 +34,8 @@ class OrganizationSettings(DomainModel):
     default_currency: str = "USD"
     default_language: str = "en"
     default_auto_pay_timing: AutoPayTiming = "on_due_date"
+    # How long a subscription's invoice stays an editable draft before it finalizes.
+    draft_window_minutes: int = 60
 
 
 class Organization(DomainModel):

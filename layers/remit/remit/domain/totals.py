@@ -45,6 +45,7 @@ class LineItem(DomainModel):
     tax_rate: Decimal | None = None
     discount: Discount | None = None
     product_id: str | None = None
+    price_id: str | None = None
     # Derived by price_lines; stored so reads never recompute.
     amount: int = 0
     discount_amount: int = 0

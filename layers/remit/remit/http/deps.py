@@ -11,9 +11,11 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
 from remit.errors import Unauthorized
 from remit.services.accounts import AccountService
+from remit.services.catalogue import ProductService
 from remit.services.context import Context
 from remit.services.invoices import InvoiceService
 from remit.services.organizations import OrganizationService
+from remit.services.subscriptions import SubscriptionService
 
 
 @cache
@@ -45,7 +47,17 @@ def organizations(ctx: Annotated[Context, Depends(get_context)]) -> Organization
     return OrganizationService(ctx)
 
 
+def products(ctx: Annotated[Context, Depends(get_context)]) -> ProductService:
+    return ProductService(ctx)
+
+
+def subscriptions(ctx: Annotated[Context, Depends(get_context)]) -> SubscriptionService:
+    return SubscriptionService(ctx)
+
+
 Tenant = Annotated[str, Depends(tenant)]
 Invoices = Annotated[InvoiceService, Depends(invoices)]
 Accounts = Annotated[AccountService, Depends(accounts)]
 Organizations = Annotated[OrganizationService, Depends(organizations)]
+Products = Annotated[ProductService, Depends(products)]
+Subscriptions = Annotated[SubscriptionService, Depends(subscriptions)]

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
+from remit.domain.catalogue import Price
 from remit.domain.invoice import Invoice, Payment
 from remit.domain.lifecycle import ReportedStatus
 from remit.domain.terms import PaymentTerms
@@ -39,23 +40,51 @@ class DiscountIn(RequestModel):
 
 
 class LineItemIn(RequestModel):
-    description: Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
+    """Either a catalogue price (``priceId``: its product's name, amount and tax rate) or a
+    one-off item given inline (``description`` and ``unitAmount``)."""
+
+    price_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    description: (
+        Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)] | None
+    ) = None
     quantity: Quantity = Decimal(1)
-    unit_amount: Amount
+    unit_amount: Amount | None = None
     tax_rate: Percent | None = None
     discount: DiscountIn | None = None
     product_id: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
 
-    def to_domain(self, currency: str, index: int, line_id: str) -> LineItem:
+    @model_validator(mode="after")
+    def _price_or_inline(self) -> LineItemIn:
+        if self.price_id is None and (self.description is None or self.unit_amount is None):
+            raise ValueError("give a priceId, or a description and a unitAmount")
+        if self.price_id is not None and (self.unit_amount is not None or self.tax_rate is not None):
+            raise ValueError("a line with a priceId takes its unitAmount and taxRate from the price")
+        return self
+
+    def to_domain(
+        self,
+        currency: str,
+        index: int,
+        line_id: str,
+        price: Price | None = None,
+        product_name: str | None = None,
+    ) -> LineItem:
         field = f"lineItems[{index}]"
+        product_id: str | None = self.product_id
+        if price is not None:
+            unit_amount, tax_rate, product_id = price.unit_amount, price.tax_rate, price.product_id
+        else:
+            unit_amount = parse_amount(self.unit_amount or "", currency, f"{field}.unitAmount")
+            tax_rate = self.tax_rate
         return LineItem(
             id=line_id,
-            description=self.description,
+            description=self.description or product_name or "",
             quantity=self.quantity,
-            unit_amount=parse_amount(self.unit_amount, currency, f"{field}.unitAmount"),
-            tax_rate=self.tax_rate,
+            unit_amount=unit_amount,
+            tax_rate=tax_rate,
             discount=self.discount.to_domain(currency, f"{field}.discount") if self.discount else None,
-            product_id=self.product_id,
+            product_id=product_id,
+            price_id=self.price_id,
         )
 
 
@@ -112,6 +141,7 @@ class LineItemOut(ResponseModel):
     discount_amount: str
     amount: str = Field(description="quantity x unitAmount, rounded half up")
     product_id: str | None
+    price_id: str | None
 
 
 class TaxLineOut(ResponseModel):
@@ -159,6 +189,11 @@ class InvoiceOut(ResponseModel):
     paid_at: str | None
     voided_at: str | None
     marked_uncollectible_at: str | None
+    subscription_id: str | None = Field(None, description="The subscription that generated it")
+    period_start: str | None = None
+    period_end: str | None = None
+    collection_method: str | None = None
+    auto_finalize_at: str | None = Field(None, description="When this draft finalizes by itself")
     payments: list[PaymentOut] | None = Field(None, description="Present on single-invoice reads")
     created_at: str
     updated_at: str
@@ -180,6 +215,11 @@ class InvoiceOut(ResponseModel):
         stamps = invoice.model_dump(
             mode="json",
             include={
+                "subscription_id",
+                "period_start",
+                "period_end",
+                "collection_method",
+                "auto_finalize_at",
                 "issued_at",
                 "paid_at",
                 "voided_at",
@@ -208,6 +248,7 @@ class InvoiceOut(ResponseModel):
                     discount_amount=money(li.discount_amount),
                     amount=money(li.amount),
                     product_id=li.product_id,
+                    price_id=li.price_id,
                 )
                 for li in invoice.line_items
             ],

@@ -34,6 +34,9 @@ class OrganizationSettingsOut(ResponseModel):
     default_currency: str
     default_language: str
     default_auto_pay_timing: AutoPayTiming
+    draft_window_minutes: int = Field(
+        description="Subscription invoices finalize this long after they are drafted"
+    )
 
 
 class OrganizationOut(ResponseModel):
@@ -81,3 +84,4 @@ class OrganizationSettingsPatch(RequestModel):
     default_currency: Currency | None = None
     default_language: Language | None = None
     default_auto_pay_timing: AutoPayTiming | None = None
+    draft_window_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] | None = None

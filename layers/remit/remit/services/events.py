@@ -1,19 +1,25 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from remit.clock import Clock
 from remit.domain.events import Event, EventType
 from remit.domain.invoice import Invoice, Payment
+from remit.domain.subscription import Subscription
 from remit.ids import new_id
 from remit.schemas.invoice import InvoiceOut, PaymentOut
+from remit.schemas.subscription import SubscriptionOut
 
 
 def invoice_data(invoice: Invoice, now: datetime) -> dict[str, Any]:
     """An invoice event's ``data``: the invoice's public representation, so a subscriber
     reads ``data.invoiceNumber``, ``data.total``, ``data.paidAt`` as the seed's handler does."""
     return InvoiceOut.of(invoice, now.date()).model_dump(mode="json", by_alias=True)
+
+
+def subscription_data(sub: Subscription) -> dict[str, Any]:
+    return SubscriptionOut.of(sub).model_dump(mode="json", by_alias=True)
 
 
 def payment_data(invoice: Invoice, payment: Payment) -> dict[str, Any]:
@@ -25,10 +31,20 @@ def payment_data(invoice: Invoice, payment: Payment) -> dict[str, Any]:
     }
 
 
+class Subject(Protocol):
+    """What an event is about: an invoice, a subscription."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def organization_id(self) -> str: ...
+
+
 def make_events(
-    invoice: Invoice, payloads: list[tuple[EventType, dict[str, Any]]], now: datetime, clock: Clock
+    subject: Subject, payloads: list[tuple[EventType, dict[str, Any]]], now: datetime, clock: Clock
 ) -> list[Event]:
-    """Events about one invoice. Ids are ULIDs of the same instant, sorted, so events
+    """Events about one object. Ids are ULIDs of the same instant, sorted, so events
     written in one transaction list in the order they are given here."""
     ids = sorted(new_id("evt", clock) for _ in payloads)
     return [
@@ -36,8 +52,8 @@ def make_events(
             id=event_id,
             type=kind,
             created_at=now,
-            organization_id=invoice.organization_id,
-            subject_id=invoice.id,
+            organization_id=subject.organization_id,
+            subject_id=subject.id,
             data=data,
         )
         for event_id, (kind, data) in zip(ids, payloads, strict=True)

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from remit import money
+from remit.domain.catalogue import Price
 from remit.domain.events import EventType
 from remit.domain.invoice import Invoice, Payment
 from remit.domain.lifecycle import Action, ReportedStatus
@@ -17,6 +18,20 @@ from remit.services.context import Context
 from remit.services.events import invoice_data, make_events, payment_data
 from remit.services.retry import optimistic
 from remit.store.errors import NumberTaken, SequenceMoved, StaleWrite
+
+
+def check_price(found: tuple[Price, str] | None, currency: str, field: str) -> None:
+    """A standalone invoice bills one-time prices of its own currency that are still on sale."""
+    if found is None:
+        raise NotFound("no such price", field=field)
+    price = found[0]
+    if price.recurring is not None:
+        raise ValidationFailed("recurring prices are billed through subscriptions", field=field)
+    if not price.active:
+        raise ValidationFailed("the price is archived", field=field)
+    if price.currency != currency:
+        raise ValidationFailed(f"the price is in {price.currency}, the invoice in {currency}", field=field)
+
 
 # Transitions that are only a status change and an event.
 TRANSITIONS: dict[Action, tuple[Callable[[Invoice, datetime], Invoice], EventType]] = {
@@ -65,8 +80,18 @@ class InvoiceService:
 
     # -- drafts ----------------------------------------------------------------------
 
-    def _lines(self, lines: Sequence[LineItemIn], currency: str) -> Sequence[LineItem]:
-        return [line.to_domain(currency, i, new_id("li", self.clock)) for i, line in enumerate(lines)]
+    def _lines(self, org_id: str, lines: Sequence[LineItemIn], currency: str) -> Sequence[LineItem]:
+        """Domain lines from the request, with catalogue prices looked up in one read."""
+        wanted = [line.price_id for line in lines if line.price_id]
+        prices = self.store.products.prices(org_id, wanted) if wanted else {}
+        priced = []
+        for i, line in enumerate(lines):
+            found = prices.get(line.price_id) if line.price_id else None
+            if line.price_id:
+                check_price(found, currency, f"lineItems[{i}].priceId")
+            price, product_name = found if found else (None, None)
+            priced.append(line.to_domain(currency, i, new_id("li", self.clock), price, product_name))
+        return priced
 
     def create_draft(self, org_id: str, body: InvoiceCreate) -> InvoiceOut:
         account, org = self.store.accounts.get_with_organization(org_id, body.account_id)
@@ -87,7 +112,7 @@ class InvoiceService:
             version=0,
         )
         discount = body.discount.to_domain(currency, "discount") if body.discount else None
-        draft = blank.with_lines(self._lines(body.line_items, currency), discount, now)
+        draft = blank.with_lines(self._lines(org_id, body.line_items, currency), discount, now)
         self.store.invoices.create(
             draft, make_events(draft, [("invoice.created", invoice_data(draft, now))], now, self.clock)
         )
@@ -106,7 +131,9 @@ class InvoiceService:
                     "changing the currency needs the line items again, priced in it", field="currency"
                 )
             lines = (
-                self._lines(body.line_items, currency) if body.line_items is not None else invoice.line_items
+                self._lines(org_id, body.line_items, currency)
+                if body.line_items is not None
+                else invoice.line_items
             )
             discount = invoice.discount
             if "discount" in given:

@@ -8,7 +8,7 @@ from remit.domain.events import Event
 from remit.domain.invoice import Invoice, Payment
 from remit.domain.lifecycle import ReportedStatus
 from remit.domain.organization import Organization
-from remit.store import keys
+from remit.store import due, keys
 from remit.store.codec import dump, load
 from remit.store.errors import AlreadyExists, NumberTaken, SequenceMoved, StaleWrite
 from remit.store.events import event_put
@@ -26,6 +26,8 @@ from remit.store.table import (
 # A filtered list reads at most this many pages before answering with what it has and a
 # cursor, so one request's cost stays bounded however sparse the matches are.
 MAX_PAGES_PER_LIST = 10
+# The DueIndex kind of drafts that finalize by themselves.
+FINALIZE = "finalize"
 FILTERED_PAGE_SIZE = 100
 
 
@@ -38,6 +40,14 @@ class InvoiceRepo:
     @staticmethod
     def head_item(invoice: Invoice) -> Item:
         org, inv = invoice.organization_id, invoice.id
+        scheduled: dict[str, str] = {}
+        if invoice.status == "draft" and invoice.auto_finalize_at is not None:
+            # Drafts due at the same moment finalize in the order of the periods they
+            # bill, so a subscription's invoices are numbered in period order.
+            order = due.stamp(invoice.period_start) if invoice.period_start else ""
+            scheduled = due.keys(
+                FINALIZE, inv, invoice.auto_finalize_at, order, group=invoice.subscription_id
+            )
         return dump(
             invoice,
             "invoice",
@@ -46,6 +56,7 @@ class InvoiceRepo:
             gsi1sk=f"INV#{inv}",
             gsi2pk=keys.account_invoices(org, invoice.account_id),
             gsi2sk=f"INV#{inv}",
+            **scheduled,
         )
 
     def _head_put(self, invoice: Invoice, expected_version: int | None) -> dict[str, Any]:

@@ -50,7 +50,7 @@ def org_invoices(org_id: str) -> str:
 
 
 def account_invoices(org_id: str, account_id: str) -> str:
-    """GSI2 partition: one account's invoices."""
+    """GSI2 partition: one account's invoices (``INV#<id>``) and subscriptions (``SUB#<id>``)."""
     return f"ORG#{org_id}#ACC#{account_id}"
 
 
@@ -73,3 +73,23 @@ def org_api_keys(org_id: str) -> str:
 
 def idempotency_partition(org_id: str) -> str:
     return f"ORG#{org_id}#IDEMPOTENCY"
+
+
+def product(org_id: str, product_id: str) -> Key:
+    return {"pk": f"ORG#{org_id}", "sk": f"PRODUCT#{product_id}"}
+
+
+PRODUCT_PREFIX = "PRODUCT#"
+
+
+def price(org_id: str, price_id: str) -> Key:
+    """A copy of one price (with its product's name), so a line item or subscription
+    item that names only a price id is one GetItem away from it."""
+    return {"pk": f"ORG#{org_id}", "sk": f"PRICE#{price_id}"}
+
+
+def subscription(org_id: str, subscription_id: str) -> Key:
+    return {"pk": f"ORG#{org_id}", "sk": f"SUBSCRIPTION#{subscription_id}"}
+
+
+SUBSCRIPTION_PREFIX = "SUBSCRIPTION#"

@@ -6,8 +6,10 @@ from remit.domain.api_key import ApiKey
 from remit.domain.organization import Organization
 from remit.store.accounts import AccountRepo
 from remit.store.api_keys import ApiKeyRepo
+from remit.store.catalogue import ProductRepo
 from remit.store.invoices import InvoiceRepo
 from remit.store.organizations import OrganizationRepo
+from remit.store.subscriptions import SubscriptionRepo
 from remit.store.table import Table
 
 
@@ -18,6 +20,8 @@ class Store:
         self.accounts = AccountRepo(table)
         self.invoices = InvoiceRepo(table)
         self.api_keys = ApiKeyRepo(table)
+        self.products = ProductRepo(table)
+        self.subscriptions = SubscriptionRepo(table)
 
     def create_organization(self, org: Organization, first_key: ApiKey) -> None:
         """The organization and its first API key appear together or not at all."""

@@ -1,0 +1,31 @@
+"""Every few minutes: find the scheduled work that has fallen due and queue it for the
+workers (subscription periods to bill, drafts to finalize). Reads only what is due."""
+
+import os
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from remit.adapters.sqs import JobQueue
+from remit.observability import logger, metrics, tracer
+from remit.services.context import Context
+from remit.services.sweeps import due_jobs
+from remit.store.invoices import FINALIZE
+from remit.store.subscriptions import BILLING
+
+ctx = Context.from_env()
+queues = {
+    BILLING: JobQueue(os.environ["BILLING_QUEUE_URL"]),
+    FINALIZE: JobQueue(os.environ["FINALIZE_QUEUE_URL"]),
+}
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    sent = {kind: queue.send(due_jobs(ctx, kind)) for kind, queue in queues.items()}
+    for kind, count in sent.items():
+        metrics.add_metric(name=f"Queued_{kind}", unit=MetricUnit.Count, value=count)
+    logger.info("swept", extra={"queued": sent})
+    return sent
