@@ -18,6 +18,7 @@ from remit_local.resources import Clients, create_resources
 from remit_local.restapi import rest_apis
 from remit_local.routes import api_routes
 from remit_local.scheduler import Scheduler, queue_sources, schedules
+from remit_local.streams import StreamPoller, stream_sources
 from remit_local.template import load
 from remit_local.workers import FunctionPools
 
@@ -40,8 +41,15 @@ class Deployment:
         self.specs = functions(template)
         self.environments = environments(self.specs, self.resolver, wiring)
         self.pools = FunctionPools(self.specs, self.environments, pool_size)
+        sources = stream_sources(self.specs, self.resolver)
+        self.streams = StreamPoller(sources, self.pools, clients.dynamodbstreams)
         self.scheduler = Scheduler(
-            schedules(self.specs), queue_sources(self.specs, self.resolver), self.pools, clients.sqs, now
+            schedules(self.specs),
+            queue_sources(self.specs, self.resolver),
+            self.pools,
+            clients.sqs,
+            now,
+            streams=self.streams,
         )
         self.server: GatewayServer | None = None
 

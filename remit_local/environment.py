@@ -44,6 +44,8 @@ class Wiring:
             "POWERTOOLS_TRACE_DISABLED": "1",
             "POWERTOOLS_METRICS_DISABLED": "1",
             "REMIT_ENABLE_SWAGGER": "1",
+            # Local webhook subscribers listen on plain http on loopback.
+            "WEBHOOK_ALLOW_INSECURE": "1",
         }
 
 

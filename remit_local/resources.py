@@ -95,6 +95,7 @@ class Clients:
     s3: Any
     sns: Any
     sqs: Any
+    dynamodbstreams: Any = None
 
 
 def create_resources(

@@ -28,6 +28,7 @@ from typing import Any
 from remit_local.apigw import ACCOUNT_ID, REGION
 from remit_local.intrinsics import LocalResource, Resolver, Unresolvable
 from remit_local.lambdas import FunctionSpec
+from remit_local.streams import StreamPoller
 from remit_local.workers import FunctionError, FunctionPools
 
 log = logging.getLogger("remit_local.scheduler")
@@ -210,7 +211,9 @@ class Scheduler:
         pools: FunctionPools,
         sqs: Any,
         now: Callable[[], datetime],
+        streams: StreamPoller | None = None,
     ) -> None:
+        self.streams = streams
         self.schedules = schedules
         self.sources = sources
         self.pools = pools
@@ -255,7 +258,8 @@ class Scheduler:
         # Rounds, so that a consumer feeding another queue is drained too; bounded, so
         # a consumer that keeps feeding its own queue cannot keep us here forever.
         for _ in range(MAX_ROUNDS):
-            delivered = 0
+            # Stream records first: what the last round wrote becomes events for the queues.
+            delivered = self.streams.drain() if self.streams else 0
             for source in self.sources:
                 messages = self._receive(source)
                 if not messages:

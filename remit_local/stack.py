@@ -31,6 +31,7 @@ from remit_local.scheduler import Ticker
 from remit_local.template import TEMPLATE, resources
 
 log = logging.getLogger("remit_local.stack")
+STREAM_POLL_SECONDS = 1.0
 
 
 class LocalStack:
@@ -51,6 +52,7 @@ class LocalStack:
         self.moto: MotoServer | None = None
         self.deployments: list[Deployment] = []
         self._ticker: Ticker | None = None
+        self._stream_ticker: Ticker | None = None
         self._run_lock = threading.Lock()
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -71,6 +73,7 @@ class LocalStack:
                 s3=self._client("s3", self.moto.endpoint),
                 sns=self._client("sns", self.moto.endpoint),
                 sqs=self._client("sqs", self.moto.endpoint),
+                dynamodbstreams=self._client("dynamodbstreams", self.dynamodb.endpoint),
             )
             main = self.deploy(self.template, prefix=DEFAULT_PREFIX)
             main.serve(LocalEndpoints(self.clock, self.run_due), host, port or 0)
@@ -97,12 +100,16 @@ class LocalStack:
     def start_ticker(self, interval: float) -> None:
         """Run the scheduler every ``interval`` seconds of real time, as EventBridge would."""
         self._ticker = Ticker(self.run_due, interval).start()
+        # Lambda polls a stream several times a second; once a second is close enough, and
+        # events reach the topic (and webhook subscribers) without waiting for a tick.
+        self._stream_ticker = Ticker(self.drain_streams, STREAM_POLL_SECONDS).start()
 
     def stop(self) -> None:
         """Stop whatever started, in reverse order; safe to call more than once."""
-        if self._ticker is not None:
-            self._ticker.stop()
-            self._ticker = None
+        for ticker in (self._stream_ticker, self._ticker):
+            if ticker is not None:
+                ticker.stop()
+        self._ticker = self._stream_ticker = None
         for deployment in reversed(self.deployments):
             deployment.stop()
         self.deployments.clear()
@@ -128,6 +135,10 @@ class LocalStack:
         if ran["scheduled"] or ran["queues"]:
             log.info("scheduler: %s", ran)
         return ran
+
+    def drain_streams(self) -> int:
+        """Hand every new stream record to its functions (the publisher), now."""
+        return sum(d.streams.drain() for d in self.deployments)
 
     # -- what others need to know -----------------------------------------------------------
 

@@ -5,7 +5,7 @@ therefore never lost and never published for a change that did not happen."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from remit.domain.base import DomainModel
 
@@ -16,16 +16,24 @@ EventType = Literal[
     "invoice.updated",
     "invoice.deleted",
     "invoice.issued",
+    "invoice.viewed",
     "invoice.paid",
+    "invoice.payment_failed",
+    "invoice.past_due",
+    "invoice.reminder_sent",
     "invoice.voided",
     "invoice.marked_uncollectible",
     "payment.succeeded",
+    "payment.failed",
+    "payment_method.expiring",
     "subscription.created",
     "subscription.updated",
     "subscription.paused",
     "subscription.resumed",
     "subscription.canceled",
 ]
+
+EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
 
 
 class Event(DomainModel):
@@ -37,3 +45,8 @@ class Event(DomainModel):
     # The object the event is about (an invoice id), so a subscriber can order by it.
     subject_id: str
     data: dict[str, Any]
+    # Set by the publisher once SNS has the event: a stream redelivery skips it.
+    published_at: datetime | None = None
+    # Redeliveries from the webhook dead-letter queue so far, and when the next may go.
+    redeliveries: int = 0
+    next_redelivery_at: datetime | None = None

@@ -3,25 +3,42 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Annotated, cast
 
 from aws_lambda_powertools.event_handler import Depends, Request
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
+from remit.adapters.sns import Topic
 from remit.errors import Unauthorized
 from remit.services.accounts import AccountService
 from remit.services.catalogue import ProductService
 from remit.services.context import Context
+from remit.services.events import EventService
 from remit.services.invoices import InvoiceService
 from remit.services.organizations import OrganizationService
 from remit.services.subscriptions import SubscriptionService
+from remit.services.webhooks import WebhookConfig, WebhookService
 
 
 @cache
 def get_context() -> Context:
     # Built once per Lambda container, on first use, and reused by every invocation.
     return Context.from_env()
+
+
+@cache
+def get_topic() -> Topic:
+    return Topic(os.environ["EVENTS_TOPIC_ARN"])
+
+
+@cache
+def get_webhook_config() -> WebhookConfig:
+    return WebhookConfig(
+        dead_letter_arn=os.environ["WEBHOOK_DLQ_ARN"],
+        allow_insecure=os.environ.get("WEBHOOK_ALLOW_INSECURE") == "1",
+    )
 
 
 def tenant(request: Request) -> str:
@@ -55,9 +72,23 @@ def subscriptions(ctx: Annotated[Context, Depends(get_context)]) -> Subscription
     return SubscriptionService(ctx)
 
 
+def events(ctx: Annotated[Context, Depends(get_context)]) -> EventService:
+    return EventService(ctx)
+
+
+def webhooks(
+    ctx: Annotated[Context, Depends(get_context)],
+    topic: Annotated[Topic, Depends(get_topic)],
+    config: Annotated[WebhookConfig, Depends(get_webhook_config)],
+) -> WebhookService:
+    return WebhookService(ctx, topic, config)
+
+
 Tenant = Annotated[str, Depends(tenant)]
 Invoices = Annotated[InvoiceService, Depends(invoices)]
 Accounts = Annotated[AccountService, Depends(accounts)]
 Organizations = Annotated[OrganizationService, Depends(organizations)]
 Products = Annotated[ProductService, Depends(products)]
 Subscriptions = Annotated[SubscriptionService, Depends(subscriptions)]
+Events = Annotated[EventService, Depends(events)]
+Webhooks = Annotated[WebhookService, Depends(webhooks)]

@@ -7,9 +7,12 @@ from remit.clock import Clock
 from remit.domain.events import Event, EventType
 from remit.domain.invoice import Invoice, Payment
 from remit.domain.subscription import Subscription
+from remit.errors import NotFound
 from remit.ids import new_id
+from remit.schemas.events import EventOut, EventPage
 from remit.schemas.invoice import InvoiceOut, PaymentOut
 from remit.schemas.subscription import SubscriptionOut
+from remit.services.context import Context
 
 
 def invoice_data(invoice: Invoice, now: datetime) -> dict[str, Any]:
@@ -58,3 +61,36 @@ def make_events(
         )
         for event_id, (kind, data) in zip(ids, payloads, strict=True)
     ]
+
+
+class EventService:
+    """The event log as the API shows it: ``GET /events`` and ``GET /events/{id}``."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.store = ctx.store
+
+    def get(self, org_id: str, event_id: str) -> EventOut:
+        event = self.store.events.get(org_id, event_id)
+        if event is None:
+            raise NotFound(f"no event {event_id}", field="id")
+        return EventOut.of(event)
+
+    def list(
+        self,
+        org_id: str,
+        *,
+        event_type: EventType | None,
+        created_after: datetime | None,
+        created_before: datetime | None,
+        limit: int,
+        cursor: str | None,
+    ) -> EventPage:
+        events, next_cursor = self.store.events.list(
+            org_id,
+            event_type=event_type,
+            created_after=created_after,
+            created_before=created_before,
+            limit=limit,
+            before_id=cursor,
+        )
+        return EventPage(data=[EventOut.of(e) for e in events], next_cursor=next_cursor)

@@ -63,6 +63,13 @@ def events_of_type(org_id: str, event_type: str) -> str:
     return f"ORG#{org_id}#EVENTTYPE#{event_type}"
 
 
+def webhook(org_id: str, endpoint_id: str) -> Key:
+    return {"pk": f"ORG#{org_id}", "sk": f"WEBHOOK#{endpoint_id}"}
+
+
+WEBHOOK_PREFIX = "WEBHOOK#"
+
+
 def api_key(key_id: str) -> Key:
     return {"pk": f"APIKEY#{key_id}", "sk": "APIKEY"}
 

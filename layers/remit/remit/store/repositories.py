@@ -7,10 +7,12 @@ from remit.domain.organization import Organization
 from remit.store.accounts import AccountRepo
 from remit.store.api_keys import ApiKeyRepo
 from remit.store.catalogue import ProductRepo
+from remit.store.events import EventRepo
 from remit.store.invoices import InvoiceRepo
 from remit.store.organizations import OrganizationRepo
 from remit.store.subscriptions import SubscriptionRepo
 from remit.store.table import Table
+from remit.store.webhooks import WebhookRepo
 
 
 class Store:
@@ -22,6 +24,8 @@ class Store:
         self.api_keys = ApiKeyRepo(table)
         self.products = ProductRepo(table)
         self.subscriptions = SubscriptionRepo(table)
+        self.events = EventRepo(table)
+        self.webhooks = WebhookRepo(table)
 
     def create_organization(self, org: Organization, first_key: ApiKey) -> None:
         """The organization and its first API key appear together or not at all."""

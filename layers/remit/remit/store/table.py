@@ -189,6 +189,14 @@ class Table:
                 raise ConditionFailed(str(exc)) from exc
             raise
 
+    def delete(self, key: Key, condition: str | None = None) -> None:
+        try:
+            self.client.delete_item(TableName=self.name, **delete_op(key, condition)["Delete"])
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise ConditionFailed(str(exc)) from exc
+            raise
+
     def transact(self, operations: Sequence[dict[str, Any]]) -> None:
         ops = [{kind: {"TableName": self.name, **body} for kind, body in op.items()} for op in operations]
         try:
