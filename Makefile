@@ -11,7 +11,7 @@ ENV ?= dev
 
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help run test lint typecheck unit openapi openapi-check bench build deploy clean system-deps
+.PHONY: help run test lint typecheck unit openapi docs openapi-check bench build deploy clean system-deps
 
 help:
 	@echo "make run     start Remit locally (DynamoDB Local, moto, gateway, scheduler, demo org)"
@@ -67,9 +67,14 @@ lint: $(VENV)/.installed $(SAM_VENV)/.installed
 openapi: $(VENV)/.installed
 	$(PY) -m remit_local.openapi > docs/openapi.json
 
+docs: openapi
+	$(PY) -m remit_local.events_doc > docs/events.md
+
 openapi-check: $(VENV)/.installed
 	@$(PY) -m remit_local.openapi | diff -u docs/openapi.json - \
 		|| { echo "docs/openapi.json is stale: run 'make openapi' and commit it"; exit 1; }
+	@$(PY) -m remit_local.events_doc | diff -u docs/events.md - \
+		|| { echo "docs/events.md is stale: run 'make docs' and commit it"; exit 1; }
 
 bench: install
 	$(PY) -m bench

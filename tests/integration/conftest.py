@@ -51,6 +51,9 @@ def clock() -> FixedClock:
 @pytest.fixture
 def ctx(table: Table, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> Context:
     monkeypatch.setenv("TABLE_NAME", table.name)
+    # Webhook routes build their SNS adapter from these; the tests here never reach SNS.
+    monkeypatch.setenv("EVENTS_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:remit-it-events")
+    monkeypatch.setenv("WEBHOOK_DLQ_ARN", "arn:aws:sqs:us-east-1:123456789012:remit-it-webhook-dlq")
     return Context(store=Store(table), clock=clock)
 
 

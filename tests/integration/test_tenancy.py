@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from remit.domain.webhook import WebhookEndpoint
+from remit.services.context import Context
 from remit_local.routes import api_routes
 from tests.support.api_client import ApiClient
 from tests.support.builders import draft
@@ -28,13 +30,31 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/subscriptions/{subscriptionId}/pause"): None,
     ("POST", "/subscriptions/{subscriptionId}/resume"): None,
     ("POST", "/subscriptions/{subscriptionId}/cancel"): None,
+    ("GET", "/events/{eventId}"): None,
+    ("POST", "/events/{eventId}/redeliver"): {},
+    ("DELETE", "/webhook-endpoints/{endpointId}"): None,
 }
 
 
+def owned_endpoint(ctx: Context, org_id: str) -> str:
+    """A webhook endpoint record (its SNS side plays no part in who may see it)."""
+    endpoint = WebhookEndpoint(
+        id="we_01KF0E5A2B3C4D5E6F7G8H9J0K",
+        organization_id=org_id,
+        url="https://hooks.example.com/",
+        event_types=["invoice.paid"],
+        subscription_arn="arn:aws:sns:us-east-1:123456789012:events:1",
+        created_at=ctx.clock.now(),
+    )
+    ctx.store.webhooks.create(endpoint)
+    return endpoint.id
+
+
 def test_every_object_route_is_404_for_another_organization(
-    api_for: Callable[[str], ApiClient], new_org: Callable[[str], str]
+    api_for: Callable[[str], ApiClient], new_org: Callable[[str], str], ctx: Context
 ) -> None:
-    owner = api_for(new_org("Owner"))
+    owner_id = new_org("Owner")
+    owner = api_for(owner_id)
     intruder = api_for(new_org("Intruder"))
     account = owner.post("/accounts", {"name": "Owned"}).body["id"]
     draft_id = owner.post("/invoices", draft(account)).body["id"]
@@ -53,6 +73,8 @@ def test_every_object_route_is_404_for_another_organization(
         "invoiceId": draft_id,
         "productId": product["id"],
         "subscriptionId": subscription,
+        "eventId": owner.get("/events").body["data"][0]["id"],
+        "endpointId": owned_endpoint(ctx, owner_id),
     }
 
     object_routes = [r for r in api_routes() if "{" in r.resource]
@@ -70,6 +92,7 @@ def test_every_object_route_is_404_for_another_organization(
     assert owner.get(f"/subscriptions/{subscription}").body["status"] == "active"
     invoice = owner.get(f"/invoices/{draft_id}").body
     assert (invoice["status"], invoice["memo"]) == ("draft", None)
+    assert ctx.store.webhooks.get(owner_id, ids["endpointId"]) is not None
 
 
 def test_lists_show_only_the_callers_objects(
