@@ -78,9 +78,11 @@ from remit_subscriber import MemoryDeduper, VerificationError, Verifier, handle
 verifier = Verifier("arn:aws:sns:eu-west-1:123456789012:remit-prod-EventsTopic")
 deduper = MemoryDeduper()  # one process; keep ids in your database otherwise
 
+
 def on_event(event: dict) -> None:
     if event["type"] == "invoice.paid":
         print(f"Invoice {{event['data']['invoiceNumber']}} paid: {{event['data']['total']}}")
+
 
 def webhook(request_body: bytes) -> int:
     try:
@@ -92,6 +94,18 @@ def webhook(request_body: bytes) -> int:
 
 `python -m remit_subscriber.example --topic-arn …` runs a complete example subscriber,
 written like the product guide's handler.
+
+## When publishing fails
+
+The publisher stops a batch at the first event SNS refuses and reports that record back,
+so Lambda retries from it, in order, for up to a day (`MaximumRecordAgeInSeconds`).
+Nothing is lost while it retries: an event already published is marked `publishedAt`
+and skipped. Should a batch still fail after a day, Lambda puts its shard and sequence
+numbers in `PublisherDeadLetterQueue` (alarm on it) and moves on; the events themselves
+stay in the table without `publishedAt`. To send them once the cause is fixed, find them
+with `GET /events?createdAfter=…&createdBefore=…` for the window the message names and
+`POST /events/{{id}}/redeliver` each (it reaches webhook endpoints; internal queues get
+first deliveries only, so re-drive those from their own dead-letter queues).
 """
 
 
@@ -102,8 +116,8 @@ def schema(model: type[Any]) -> str:
 def document() -> str:
     parts = [INTRO, "## The catalogue\n", "| Type | When | `data` |", "|---|---|---|"]
     for kind in EVENT_TYPES:
-        model = DATA[kind].__name__
-        parts.append(f"| `{kind}` | {WHEN[kind]} | [{model}](#{model.lower()}) |")
+        name = DATA[kind].__name__
+        parts.append(f"| `{kind}` | {WHEN[kind]} | [{name}](#{name.lower()}) |")
     parts += ["", "## The envelope\n", "Every event has these fields; `data` depends on `type`.\n"]
     parts += ["```json", schema(EventOut), "```", "", "## Data schemas\n"]
     seen: list[type[Any]] = []
