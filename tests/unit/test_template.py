@@ -144,7 +144,7 @@ def test_every_partition_the_store_builds_is_granted_to_some_function() -> None:
 
 
 def test_the_api_can_query_the_indexes_it_lists_from_and_no_others() -> None:
-    [statement] = statements("ApiFunction")
+    [statement] = [s for s in statements("ApiFunction") if "dynamodb:Query" in listify(s["Action"])]
     indexes = sorted(r["Fn::Sub"].rsplit("/", 1)[1] for r in statement["Resource"] if "Fn::Sub" in r)
     assert indexes == ["GSI1", "GSI2"]
 
@@ -255,3 +255,30 @@ def test_authorizer_event_is_a_request_event_for_a_template_route() -> None:
     assert event["headers"]["Authorization"].startswith("Bearer rk_")
     assert (event["httpMethod"], event["resource"]) in template_routes()
     assert event["methodArn"].endswith(f"/{event['httpMethod']}{event['path']}")
+
+
+def test_only_the_functions_that_charge_may_read_the_stripe_secret() -> None:
+    readers = {
+        name
+        for name in FUNCTIONS
+        for statement in statements(name)
+        if "ssm:GetParameter" in listify(statement["Action"])
+    }
+    assert readers == {
+        "ApiFunction",
+        "BillingWorkerFunction",
+        "FinalizeWorkerFunction",
+        "AutoPayWorkerFunction",
+    }
+    for name in readers:
+        [statement] = [s for s in statements(name) if "ssm:GetParameter" in listify(s["Action"])]
+        assert "${StripeSecretParameter}" in statement["Resource"]["Fn::Sub"], name
+
+
+def test_the_autopay_queue_has_a_dead_letter_queue_and_partial_batch_failures() -> None:
+    queue = RESOURCES["AutoPayQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["AutoPayDeadLetterQueue", "Arn"]}
+    [event] = FUNCTIONS["AutoPayWorkerFunction"]["Events"].values()
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # Six times the worker's timeout, as for the other queues.
+    assert queue["VisibilityTimeout"] >= 6 * FUNCTIONS["AutoPayWorkerFunction"]["Timeout"]

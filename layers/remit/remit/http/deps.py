@@ -15,6 +15,8 @@ from remit.services.catalogue import ProductService
 from remit.services.context import Context
 from remit.services.invoices import InvoiceService
 from remit.services.organizations import OrganizationService
+from remit.services.payment_methods import PaymentMethodService
+from remit.services.payments import PaymentService
 from remit.services.subscriptions import SubscriptionService
 
 
@@ -55,9 +57,19 @@ def subscriptions(ctx: Annotated[Context, Depends(get_context)]) -> Subscription
     return SubscriptionService(ctx)
 
 
+def payment_methods(ctx: Annotated[Context, Depends(get_context)]) -> PaymentMethodService:
+    return PaymentMethodService(ctx)
+
+
+def payments(ctx: Annotated[Context, Depends(get_context)]) -> PaymentService:
+    return PaymentService(ctx)
+
+
 Tenant = Annotated[str, Depends(tenant)]
 Invoices = Annotated[InvoiceService, Depends(invoices)]
 Accounts = Annotated[AccountService, Depends(accounts)]
 Organizations = Annotated[OrganizationService, Depends(organizations)]
 Products = Annotated[ProductService, Depends(products)]
 Subscriptions = Annotated[SubscriptionService, Depends(subscriptions)]
+PaymentMethods = Annotated[PaymentMethodService, Depends(payment_methods)]
+Payments = Annotated[PaymentService, Depends(payments)]

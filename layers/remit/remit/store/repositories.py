@@ -9,6 +9,9 @@ from remit.store.api_keys import ApiKeyRepo
 from remit.store.catalogue import ProductRepo
 from remit.store.invoices import InvoiceRepo
 from remit.store.organizations import OrganizationRepo
+from remit.store.payment_methods import PaymentMethodRepo
+from remit.store.payments import PaymentRepo
+from remit.store.sandbox import SandboxLedger
 from remit.store.subscriptions import SubscriptionRepo
 from remit.store.table import Table
 
@@ -22,6 +25,9 @@ class Store:
         self.api_keys = ApiKeyRepo(table)
         self.products = ProductRepo(table)
         self.subscriptions = SubscriptionRepo(table)
+        self.payment_methods = PaymentMethodRepo(table)
+        self.payments = PaymentRepo(table)
+        self.sandbox = SandboxLedger(table)
 
     def create_organization(self, org: Organization, first_key: ApiKey) -> None:
         """The organization and its first API key appear together or not at all."""
