@@ -254,7 +254,7 @@ def test_bank_debits_settle_days_later_on_the_clock(
 
     out = PaymentService(ctx).invoice_out(org, invoice_id)
     assert out.status == status
-    assert [(a.status, a.gateway_code) for a in out.payment_attempts or []][0] == (
+    assert next((a.status, a.gateway_code) for a in out.payment_attempts or []) == (
         "succeeded" if code is None else "failed",
         code,
     )

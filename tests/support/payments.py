@@ -14,8 +14,8 @@ from remit.services.accounts import AccountService
 from remit.services.context import Context
 from remit.services.invoices import InvoiceService
 from remit.services.payment_methods import PaymentMethodService
-from remit.services.sweeps import due_jobs
 from remit.services.payments import PaymentService
+from remit.services.sweeps import due_jobs
 from remit.store import keys
 from remit.store.invoices import AUTOPAY
 from remit.store.payment_methods import EXPIRING
@@ -24,7 +24,7 @@ from remit.store.payment_methods import EXPIRING
 def customer(
     ctx: Context,
     org: str,
-    token: str | None = "pm_card_visa",
+    token: str | None = "pm_card_visa",  # noqa: S107 - a test payment method, not a secret
     *,
     auto: bool = False,
     timing: AutoPayTiming | None = None,
