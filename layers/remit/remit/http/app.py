@@ -8,7 +8,15 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from remit.domain.events import API_VERSION
 from remit.http import errors
 from remit.http.idempotency import idempotency
-from remit.http.routes import accounts, invoices, organization, payment_methods, products, subscriptions
+from remit.http.routes import (
+    accounts,
+    checkout,
+    invoices,
+    organization,
+    payment_methods,
+    products,
+    subscriptions,
+)
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.models import SecurityScheme
@@ -28,7 +36,7 @@ def build_app() -> APIGatewayRestResolver:
     """The API's resolver: validation from type hints, one router per resource, errors
     mapped in one place, Idempotency-Key honoured on every POST."""
     app = APIGatewayRestResolver(enable_validation=True)
-    for module in (organization, accounts, payment_methods, invoices, products, subscriptions):
+    for module in (organization, accounts, payment_methods, checkout, invoices, products, subscriptions):
         app.include_router(module.router)
     errors.register(app)
     app.use(middlewares=[idempotency])

@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from remit.errors import Unauthorized
 from remit.services.accounts import AccountService
 from remit.services.catalogue import ProductService
+from remit.services.checkout import CheckoutService
 from remit.services.context import Context
 from remit.services.invoices import InvoiceService
 from remit.services.organizations import OrganizationService
@@ -65,6 +66,10 @@ def payments(ctx: Annotated[Context, Depends(get_context)]) -> PaymentService:
     return PaymentService(ctx)
 
 
+def checkout(ctx: Annotated[Context, Depends(get_context)]) -> CheckoutService:
+    return CheckoutService(ctx)
+
+
 Tenant = Annotated[str, Depends(tenant)]
 Invoices = Annotated[InvoiceService, Depends(invoices)]
 Accounts = Annotated[AccountService, Depends(accounts)]
@@ -73,3 +78,4 @@ Products = Annotated[ProductService, Depends(products)]
 Subscriptions = Annotated[SubscriptionService, Depends(subscriptions)]
 PaymentMethods = Annotated[PaymentMethodService, Depends(payment_methods)]
 Payments = Annotated[PaymentService, Depends(payments)]
+Checkout = Annotated[CheckoutService, Depends(checkout)]

@@ -69,9 +69,12 @@ class PaymentService:
 
     # -- entry points ----------------------------------------------------------------
 
-    def pay(self, org_id: str, invoice_id: str, method_id: str | None = None) -> InvoiceOut:
-        """POST /invoices/{id}/pay: charge now, with the given or the default method."""
-        attempt = self._run(org_id, invoice_id, "manual", method_id)
+    def pay(
+        self, org_id: str, invoice_id: str, method_id: str | None = None, trigger: Trigger = "manual"
+    ) -> InvoiceOut:
+        """POST /invoices/{id}/pay (or a completed checkout): charge now, with the given or
+        the default method."""
+        attempt = self._run(org_id, invoice_id, "manual", method_id, trigger)
         if attempt is not None and attempt.status == "failed":
             raise PaymentDeclined(
                 f"the charge failed: {attempt.gateway_message or attempt.gateway_code}",
@@ -83,7 +86,7 @@ class PaymentService:
         """The AutoPay worker's job: reconcile an open attempt whose lease ran out, or
         charge if AutoPay's (or a retry's) time has come. Anything else is left alone, so a
         repeated or stale job does nothing."""
-        return self._run(org_id, invoice_id, "autopay", None)
+        return self._run(org_id, invoice_id, "autopay", None, "autopay")
 
     def invoice_out(self, org_id: str, invoice_id: str) -> InvoiceOut:
         found = self.store.invoices.get_detail(org_id, invoice_id)
@@ -94,11 +97,13 @@ class PaymentService:
 
     # -- the protocol ----------------------------------------------------------------
 
-    def _run(self, org_id: str, invoice_id: str, mode: Mode, method_id: str | None) -> PaymentAttempt | None:
+    def _run(
+        self, org_id: str, invoice_id: str, mode: Mode, method_id: str | None, trigger: Trigger
+    ) -> PaymentAttempt | None:
         # An open attempt past its lease is reconciled first; then we may claim a new one.
         for _ in range(3):
             claimed = optimistic(
-                lambda _: self._claim(org_id, invoice_id, mode, method_id), what="the invoice"
+                lambda _: self._claim(org_id, invoice_id, mode, method_id, trigger), what="the invoice"
             )
             if isinstance(claimed, Claimed):
                 return self._charge(claimed)
@@ -111,7 +116,7 @@ class PaymentService:
         return None
 
     def _claim(
-        self, org_id: str, invoice_id: str, mode: Mode, method_id: str | None
+        self, org_id: str, invoice_id: str, mode: Mode, method_id: str | None, trigger: Trigger
     ) -> Claimed | Literal["reconcile", "nothing"]:
         invoice, org = self.store.invoices.get_with_organization(org_id, invoice_id)
         if invoice is None or org is None:
@@ -138,7 +143,8 @@ class PaymentService:
         if method is None:
             return "nothing"
         number = invoice.attempts + 1
-        trigger: Trigger = "manual" if mode == "manual" else ("retry" if invoice.auto_failures else "autopay")
+        if mode == "autopay":
+            trigger = "retry" if invoice.auto_failures else "autopay"
         attempt = PaymentAttempt(
             number=number,
             invoice_id=invoice.id,

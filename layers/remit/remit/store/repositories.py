@@ -7,6 +7,7 @@ from remit.domain.organization import Organization
 from remit.store.accounts import AccountRepo
 from remit.store.api_keys import ApiKeyRepo
 from remit.store.catalogue import ProductRepo
+from remit.store.checkout import CheckoutRepo
 from remit.store.invoices import InvoiceRepo
 from remit.store.organizations import OrganizationRepo
 from remit.store.payment_methods import PaymentMethodRepo
@@ -28,6 +29,7 @@ class Store:
         self.payment_methods = PaymentMethodRepo(table)
         self.payments = PaymentRepo(table)
         self.sandbox = SandboxLedger(table)
+        self.checkout = CheckoutRepo(table)
 
     def create_organization(self, org: Organization, first_key: ApiKey) -> None:
         """The organization and its first API key appear together or not at all."""
