@@ -12,10 +12,15 @@ import pytest
 from remit.clock import FixedClock
 from remit.errors import Conflict, InvalidTransition, PaymentDeclined, RemitError
 from remit.schemas.organization import PaymentSettingsPatch, RetryPolicyIn
+from remit.schemas.payment_method import PaymentMethodIn
+from remit.schemas.subscription import AutoPayIn, SubscriptionPatch
 from remit.services.context import Context
 from remit.services.invoices import InvoiceService
 from remit.services.organizations import OrganizationService
+from remit.services.payment_methods import PaymentMethodService
 from remit.services.payments import PaymentService
+from remit.services.subscriptions import SubscriptionService
+from tests.integration.test_billing_run import run_billing, subscribe
 from tests.integration.test_concurrency import race
 from tests.support.payments import (
     Crash,
@@ -301,3 +306,28 @@ def test_an_expiring_card_is_warned_about_exactly_once(
         clock.advance(timedelta(days=1))
     [warning] = events(ctx, org, "payment_method.expiring")
     assert warning["data"]["card"]["last4"] == "4242"
+
+
+def test_subscriptions_that_charge_automatically_are_collected_with_their_override(
+    ctx: Context, clock: FixedClock, new_org: NewOrg
+) -> None:
+    org = new_org("Subscriptions")
+    charged_account, charged = subscribe(ctx, org, "month", "Charged")
+    emailed_account, emailed = subscribe(ctx, org, "month", "Emailed")
+    for account in (charged_account, emailed_account):
+        PaymentMethodService(ctx).add(
+            org, account, PaymentMethodIn(type="card", gateway_token="pm_card_visa")
+        )
+    # The account has AutoPay off; the subscription's override charges on issue anyway.
+    SubscriptionService(ctx).update(org, charged, SubscriptionPatch(auto_pay=AutoPayIn(timing="on_issue")))
+    SubscriptionService(ctx).update(org, emailed, SubscriptionPatch(collection_method="send_invoice"))
+    clock.advance(timedelta(days=31))
+    run_billing(ctx)
+    clock.advance(timedelta(hours=2))  # past the draft window: the drafts finalize
+    run_billing(ctx)
+
+    invoices = InvoiceService(ctx).list(org, account_id=None, statuses=[], limit=100, cursor=None).data
+    by_sub = Counter((i.subscription_id, i.status) for i in invoices)
+    # Two periods each (the first, and the one a month later), both finalized by now.
+    assert by_sub == {(charged, "paid"): 2, (emailed, "issued"): 2}
+    assert [c["amount"] for c in charges(ctx, org)] == [2000, 2000]
