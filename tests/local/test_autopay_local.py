@@ -62,3 +62,52 @@ def test_autopay_on_issue_and_days_before_due_through_the_local_cloud(
     assert [(a["trigger"], a["status"]) for a in paid["paymentAttempts"]] == [("autopay", "succeeded")]
     charged = sorted(c["amount"] for c in stack.context().store.sandbox.entries(org, "charge"))
     assert charged == [4900, 12000]
+
+
+def test_retries_follow_the_policy_and_a_hard_decline_is_tried_once(
+    stack: LocalStack, new_org: NewOrg
+) -> None:
+    _, key = new_org("Local retries")
+    api = stack.api_url
+
+    def send(method: str, path: str, body: Any = None) -> Any:
+        reply = call(method, f"{api}{path}", body, key=key)
+        assert reply.status in (200, 201), reply
+        return reply.json
+
+    send(
+        "PATCH",
+        "/organization/payment-settings",
+        {"retryPolicies": {"card": {"retries": 2, "hoursBetween": 1}}},
+    )
+
+    def finalized(token: str) -> str:
+        account = send(
+            "POST", "/accounts", {"name": token, "autoPayEnabled": True, "autoPayTiming": "on_issue"}
+        )["id"]
+        send("POST", f"/accounts/{account}/payment-methods", {"type": "card", "gatewayToken": token})
+        draft = send(
+            "POST",
+            "/invoices",
+            {"accountId": account, "lineItems": [{"description": "x", "unitAmount": "5.00"}]},
+        )
+        return str(send("POST", f"/invoices/{draft['id']}/finalize")["id"])
+
+    flaky = finalized("pm_card_chargeDeclinedProcessingError")
+    hard = finalized("pm_card_chargeDeclined")
+    for _ in range(4):
+        moved = call("POST", f"{api}/_local/clock", {"advance": "PT1H"})
+        assert moved.status == 200, moved
+
+    retried = send("GET", f"/invoices/{flaky}")
+    assert [(a["number"], a["trigger"], a["gatewayCode"]) for a in retried["paymentAttempts"]] == [
+        (1, "autopay", "processing_error"),
+        (2, "retry", "processing_error"),
+        (3, "retry", "processing_error"),
+    ]
+    assert (retried["status"], retried["nextPaymentAttempt"]) == ("issued", None)
+    assert retried["handedToDunningAt"] is not None
+    once = send("GET", f"/invoices/{hard}")
+    assert [(a["status"], a["gatewayCode"], a["retryable"]) for a in once["paymentAttempts"]] == [
+        ("failed", "generic_decline", False)
+    ]
