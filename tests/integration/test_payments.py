@@ -331,3 +331,30 @@ def test_subscriptions_that_charge_automatically_are_collected_with_their_overri
     # Two periods each (the first, and the one a month later), both finalized by now.
     assert by_sub == {(charged, "paid"): 2, (emailed, "issued"): 2}
     assert [c["amount"] for c in charges(ctx, org)] == [2000, 2000]
+
+
+def test_autopay_without_a_usable_method_hands_the_invoice_to_dunning_once(
+    ctx: Context, clock: FixedClock, new_org: NewOrg
+) -> None:
+    org = new_org("No method")
+    account = customer(ctx, org, None, auto=True, timing="on_due_date")
+    invoice_id = issued(ctx, org, account)
+    clock.advance(timedelta(days=30))
+    assert run_autopay(ctx, org) == [invoice_id]
+    assert run_autopay(ctx, org) == []
+    out = PaymentService(ctx).invoice_out(org, invoice_id)
+    assert (out.status, out.payment_attempts, out.next_payment_attempt) == ("issued", [], None)
+    [dunning] = events(ctx, org, "invoice.handed_to_dunning")
+    assert dunning["data"]["reason"]["code"] == "no_payment_method"
+    assert charges(ctx, org) == []
+
+
+def test_the_sandbox_refunds_once_per_key(ctx: Context, new_org: NewOrg) -> None:
+    org = new_org("Refunds")
+    gateway = sandbox(ctx)
+    first = gateway.refund(org_id=org, charge_id="ch_1", amount=500, currency="USD", idempotency_key="r-1")
+    again = gateway.refund(org_id=org, charge_id="ch_1", amount=999, currency="USD", idempotency_key="r-1")
+    assert first == again
+    assert first.status == "succeeded"
+    [entry] = ctx.store.sandbox.entries(org, "refund")
+    assert entry["amount"] == 500
