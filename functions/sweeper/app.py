@@ -1,5 +1,6 @@
 """Every few minutes: find the scheduled work that has fallen due and queue it for the
-workers (subscription periods to bill, drafts to finalize). Reads only what is due."""
+workers (subscription periods to bill, drafts to finalize, AutoPay charges and retries,
+expiring cards). Reads only what is due."""
 
 import os
 
@@ -10,13 +11,18 @@ from remit.adapters.sqs import JobQueue
 from remit.observability import logger, metrics, tracer
 from remit.services.context import Context
 from remit.services.sweeps import due_jobs
-from remit.store.invoices import FINALIZE
+from remit.store.invoices import AUTOPAY, FINALIZE
+from remit.store.payment_methods import EXPIRING
 from remit.store.subscriptions import BILLING
 
 ctx = Context.from_env()
+autopay = JobQueue(os.environ["AUTOPAY_QUEUE_URL"])
 queues = {
     BILLING: JobQueue(os.environ["BILLING_QUEUE_URL"]),
     FINALIZE: JobQueue(os.environ["FINALIZE_QUEUE_URL"]),
+    # Charges due and cards to warn about share the AutoPay queue and worker.
+    AUTOPAY: autopay,
+    EXPIRING: autopay,
 }
 
 

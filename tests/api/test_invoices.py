@@ -52,7 +52,7 @@ def test_a_draft_shows_its_lines_taxes_and_totals(api: ApiClient, account: dict)
     assert inv["taxTotal"] == "286.29"
     assert inv["total"] == "1821.28"
     assert (inv["amountPaid"], inv["amountDue"]) == ("0.00", "1821.28")
-    assert api.get(f"/invoices/{inv['id']}").body == {**inv, "payments": []}
+    assert api.get(f"/invoices/{inv['id']}").body == {**inv, "payments": [], "paymentAttempts": []}
 
 
 def test_editing_a_draft_replaces_lines_and_reprices(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]

@@ -23,6 +23,10 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/invoices/{invoiceId}/void"): None,
     ("POST", "/invoices/{invoiceId}/mark-uncollectible"): None,
     ("POST", "/invoices/{invoiceId}/payments"): {"amount": "1.00", "method": "check"},
+    ("POST", "/invoices/{invoiceId}/pay"): None,
+    ("POST", "/accounts/{accountId}/payment-methods"): {"type": "card", "gatewayToken": "pm_card_visa"},
+    ("GET", "/accounts/{accountId}/payment-methods"): None,
+    ("DELETE", "/accounts/{accountId}/payment-methods/{paymentMethodId}"): None,
     ("GET", "/products/{productId}"): None,
     ("PATCH", "/products/{productId}"): {"name": "taken over"},
     ("GET", "/subscriptions/{subscriptionId}"): None,
@@ -58,6 +62,9 @@ def test_every_object_route_is_404_for_another_organization(
     intruder = api_for(new_org("Intruder"))
     account = owner.post("/accounts", {"name": "Owned"}).body["id"]
     draft_id = owner.post("/invoices", draft(account)).body["id"]
+    method = owner.post(
+        f"/accounts/{account}/payment-methods", {"type": "card", "gatewayToken": "pm_card_visa"}
+    ).body["id"]
     product = owner.post(
         "/products",
         {
@@ -75,6 +82,7 @@ def test_every_object_route_is_404_for_another_organization(
         "subscriptionId": subscription,
         "eventId": owner.get("/events").body["data"][0]["id"],
         "endpointId": owned_endpoint(ctx, owner_id),
+        "paymentMethodId": method,
     }
 
     object_routes = [r for r in api_routes() if "{" in r.resource]
@@ -88,6 +96,7 @@ def test_every_object_route_is_404_for_another_organization(
 
     # Nothing the intruder tried changed the owner's objects.
     assert owner.get(f"/accounts/{account}").body["name"] == "Owned"
+    assert [m["id"] for m in owner.get(f"/accounts/{account}/payment-methods").body["data"]] == [method]
     assert owner.get(f"/products/{product['id']}").body["name"] == "Plan"
     assert owner.get(f"/subscriptions/{subscription}").body["status"] == "active"
     invoice = owner.get(f"/invoices/{draft_id}").body

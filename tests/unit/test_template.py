@@ -278,3 +278,30 @@ def test_publisher_keeps_order_and_sends_failures_to_a_queue() -> None:
         "eventName": ["INSERT"],
         "dynamodb": {"NewImage": {"entity": {"S": ["event"]}}},
     }
+
+
+def test_only_the_functions_that_charge_may_read_the_stripe_secret() -> None:
+    readers = {
+        name
+        for name in FUNCTIONS
+        for statement in statements(name)
+        if "ssm:GetParameter" in listify(statement["Action"])
+    }
+    assert readers == {
+        "ApiFunction",
+        "BillingWorkerFunction",
+        "FinalizeWorkerFunction",
+        "AutoPayWorkerFunction",
+    }
+    for name in readers:
+        [statement] = [s for s in statements(name) if "ssm:GetParameter" in listify(s["Action"])]
+        assert "${StripeSecretParameter}" in statement["Resource"]["Fn::Sub"], name
+
+
+def test_the_autopay_queue_has_a_dead_letter_queue_and_partial_batch_failures() -> None:
+    queue = RESOURCES["AutoPayQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["AutoPayDeadLetterQueue", "Arn"]}
+    [event] = FUNCTIONS["AutoPayWorkerFunction"]["Events"].values()
+    assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # Six times the worker's timeout, as for the other queues.
+    assert queue["VisibilityTimeout"] >= 6 * FUNCTIONS["AutoPayWorkerFunction"]["Timeout"]

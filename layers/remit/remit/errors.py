@@ -45,3 +45,9 @@ class ConcurrentUpdate(Conflict):
 
 class Unauthorized(RemitError):
     code = "unauthorized"
+
+
+class PaymentDeclined(RemitError):
+    """The gateway refused the charge (a 402); the attempt is recorded on the invoice."""
+
+    code = "payment_failed"

@@ -10,7 +10,9 @@ from ulid import ULID
 
 from remit.clock import Clock
 
-PREFIXES = frozenset({"org", "acc", "inv", "li", "pay", "evt", "key", "prod", "price", "sub", "si", "we"})
+PREFIXES = frozenset(
+    {"org", "acc", "inv", "li", "pay", "evt", "key", "prod", "price", "sub", "si", "we", "pm", "cs"}
+)
 
 
 def new_id(prefix: str, clock: Clock) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from remit.domain.base import DomainModel
-from remit.domain.organization import DeliveryMethod, Organization
+from remit.domain.organization import AutoPayTiming, DeliveryMethod, Organization
 
 
 class AccountInvoiceSettings(DomainModel):
@@ -22,6 +22,12 @@ class Account(DomainModel):
     name: str
     email: str | None = None
     invoice_settings: AccountInvoiceSettings = AccountInvoiceSettings()
+    # AutoPay (seed: autoPayEnabled, defaultPaymentMethodId, autoPayTiming); an unset
+    # timing follows the organization's defaultAutoPayTiming.
+    auto_pay_enabled: bool = False
+    default_payment_method_id: str | None = None
+    auto_pay_timing: AutoPayTiming | None = None
+    auto_pay_days_before: int | None = None
     created_at: datetime
     updated_at: datetime
     version: int = 1

@@ -4,7 +4,7 @@ touch storage; the service decides what to write and the store writes it conditi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from remit.domain import lifecycle
@@ -12,7 +12,7 @@ from remit.domain.base import DomainModel
 from remit.domain.lifecycle import Action, ReportedStatus, StoredStatus
 from remit.domain.terms import due_date
 from remit.domain.totals import Discount, LineItem, TaxAmount, Totals, price_lines
-from remit.errors import ValidationFailed
+from remit.errors import InvalidTransition, ValidationFailed
 from remit.money import format_amount
 
 MAX_LINE_ITEMS = 250
@@ -73,6 +73,18 @@ class Invoice(DomainModel):
     period_end: datetime | None = None
     collection_method: CollectionMethod | None = None
     auto_finalize_at: datetime | None = None
+
+    # Collection through the gateway. ``next_charge_at``: when AutoPay (or its next retry)
+    # charges; ``open_attempt``: the number of the attempt claimed and not yet settled, and
+    # ``check_attempt_at`` when it may be reconciled (a lease, or a bank debit's next poll).
+    # Either puts the invoice in the DueIndex; nothing else may charge while one is open.
+    auto_pay: bool = False
+    next_charge_at: datetime | None = None
+    attempts: int = 0
+    auto_failures: int = 0
+    open_attempt: int | None = None
+    check_attempt_at: datetime | None = None
+    handed_to_dunning_at: datetime | None = None
 
     created_at: datetime
     updated_at: datetime
@@ -140,12 +152,57 @@ class Invoice(DomainModel):
         due = self.total - paid
         changes: dict[str, object] = {"amount_paid": paid, "amount_due": due}
         if due == 0:
-            changes |= {"status": "paid", "paid_at": now}
+            changes |= {"status": "paid", "paid_at": now, "next_charge_at": None}
         return self._next(now, **changes)
 
     def voided(self, now: datetime) -> Invoice:
         # Void keeps the trail (lines, totals, number) but nothing is owed any more.
-        return self._next(now, status="void", voided_at=now, amount_due=0)
+        self.require_no_open_attempt("voided")
+        return self._next(now, status="void", voided_at=now, amount_due=0, next_charge_at=None)
 
     def marked_uncollectible(self, now: datetime) -> Invoice:
-        return self._next(now, status="uncollectible", marked_uncollectible_at=now)
+        # Written off: AutoPay stops; the customer may still pay by hand.
+        self.require_no_open_attempt("marked uncollectible")
+        return self._next(now, status="uncollectible", marked_uncollectible_at=now, next_charge_at=None)
+
+    # -- collection through the gateway ------------------------------------------------
+
+    def charge_claimed(self, number: int, now: datetime, lease: timedelta) -> Invoice:
+        """Attempt ``number`` is ours until ``now + lease``; nobody else charges meanwhile."""
+        return self._next(now, attempts=number, open_attempt=number, check_attempt_at=now + lease)
+
+    def charge_succeeded(self, payment: Payment, now: datetime) -> Invoice:
+        paid = self.with_payment(payment, now)
+        return paid.model_copy(
+            update={"open_attempt": None, "check_attempt_at": None, "next_charge_at": None}
+        )
+
+    def charge_processing(self, now: datetime, check_at: datetime) -> Invoice:
+        return self._next(now, check_attempt_at=check_at)
+
+    def charge_failed(
+        self, now: datetime, *, counts: bool, next_charge_at: datetime | None, to_dunning: bool
+    ) -> Invoice:
+        """A settled failure. ``counts``: an AutoPay attempt, which uses up a retry."""
+        changes: dict[str, object] = {"open_attempt": None, "check_attempt_at": None}
+        if counts:
+            changes |= {"auto_failures": self.auto_failures + 1, "next_charge_at": next_charge_at}
+        if to_dunning:
+            changes |= {"handed_to_dunning_at": now, "next_charge_at": None}
+        return self._next(now, **changes)
+
+    def charge_abandoned(self, now: datetime) -> Invoice:
+        """The gateway never received the attempt: it is closed without any effect, and
+        whatever was scheduled (AutoPay's charge) stays scheduled."""
+        return self._next(now, open_attempt=None, check_attempt_at=None)
+
+    def require_no_open_attempt(self, verb: str) -> None:
+        """While a charge is out at the gateway its outcome decides the balance; nothing
+        else may change it until the attempt is settled (or reconciled)."""
+        if self.open_attempt is not None:
+            raise InvalidTransition(
+                f"a charge (attempt {self.open_attempt}) is in progress; the invoice cannot be {verb} "
+                "until it settles",
+                field="status",
+                code="payment_in_progress",
+            )

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Literal
 
 from remit.domain.base import DomainModel
+from remit.domain.payment_settings import PaymentSettings
 
 DeliveryMethod = Literal["email", "none"]
 AutoPayTiming = Literal["on_issue", "on_due_date", "days_before_due"]
@@ -44,6 +45,7 @@ class Organization(DomainModel):
     email: str | None = None
     invoice_settings: InvoiceSettings = InvoiceSettings()
     settings: OrganizationSettings = OrganizationSettings()
+    payment_settings: PaymentSettings = PaymentSettings()
     # Last invoice sequence handed out per numbering scope ("INV-2026-*": 17). Kept on the
     # organization item so finalizing reads it in the same round trip as the invoice.
     sequences: dict[str, int] = {}

@@ -8,7 +8,17 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from remit.domain.events import API_VERSION
 from remit.http import errors
 from remit.http.idempotency import idempotency
-from remit.http.routes import accounts, events, invoices, organization, products, subscriptions, webhooks
+from remit.http.routes import (
+    accounts,
+    checkout,
+    events,
+    invoices,
+    organization,
+    payment_methods,
+    products,
+    subscriptions,
+    webhooks,
+)
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.models import SecurityScheme
@@ -28,7 +38,8 @@ def build_app() -> APIGatewayRestResolver:
     """The API's resolver: validation from type hints, one router per resource, errors
     mapped in one place, Idempotency-Key honoured on every POST."""
     app = APIGatewayRestResolver(enable_validation=True)
-    for module in (organization, accounts, invoices, products, subscriptions, events, webhooks):
+    routers = (organization, accounts, payment_methods, checkout, invoices, products, subscriptions)
+    for module in (*routers, events, webhooks):
         app.include_router(module.router)
     errors.register(app)
     app.use(middlewares=[idempotency])

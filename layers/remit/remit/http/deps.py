@@ -14,10 +14,13 @@ from remit.adapters.sns import Topic
 from remit.errors import Unauthorized
 from remit.services.accounts import AccountService
 from remit.services.catalogue import ProductService
+from remit.services.checkout import CheckoutService
 from remit.services.context import Context
 from remit.services.events import EventService
 from remit.services.invoices import InvoiceService
 from remit.services.organizations import OrganizationService
+from remit.services.payment_methods import PaymentMethodService
+from remit.services.payments import PaymentService
 from remit.services.subscriptions import SubscriptionService
 from remit.services.webhooks import WebhookConfig, WebhookService
 
@@ -84,6 +87,18 @@ def webhooks(
     return WebhookService(ctx, topic, config)
 
 
+def payment_methods(ctx: Annotated[Context, Depends(get_context)]) -> PaymentMethodService:
+    return PaymentMethodService(ctx)
+
+
+def payments(ctx: Annotated[Context, Depends(get_context)]) -> PaymentService:
+    return PaymentService(ctx)
+
+
+def checkout(ctx: Annotated[Context, Depends(get_context)]) -> CheckoutService:
+    return CheckoutService(ctx)
+
+
 Tenant = Annotated[str, Depends(tenant)]
 Invoices = Annotated[InvoiceService, Depends(invoices)]
 Accounts = Annotated[AccountService, Depends(accounts)]
@@ -92,3 +107,6 @@ Products = Annotated[ProductService, Depends(products)]
 Subscriptions = Annotated[SubscriptionService, Depends(subscriptions)]
 Events = Annotated[EventService, Depends(events)]
 Webhooks = Annotated[WebhookService, Depends(webhooks)]
+PaymentMethods = Annotated[PaymentMethodService, Depends(payment_methods)]
+Payments = Annotated[PaymentService, Depends(payments)]
+Checkout = Annotated[CheckoutService, Depends(checkout)]

@@ -11,12 +11,13 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.depends import DependencyResolutionError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from remit.errors import Conflict, NotFound, RemitError, Unauthorized, ValidationFailed
+from remit.errors import Conflict, NotFound, PaymentDeclined, RemitError, Unauthorized, ValidationFailed
 
 logger = Logger(child=True)
 
 STATUS: list[tuple[type[RemitError], int]] = [
     (ValidationFailed, 422),
+    (PaymentDeclined, 402),
     (NotFound, 404),
     (Conflict, 409),
     (Unauthorized, 401),

@@ -5,7 +5,8 @@ from typing import Annotated
 from pydantic import Field
 
 from remit.domain.account import Account
-from remit.domain.organization import DeliveryMethod
+from remit.domain.autopay import MAX_DAYS_BEFORE
+from remit.domain.organization import AutoPayTiming, DeliveryMethod
 from remit.domain.terms import PaymentTerms
 from remit.schemas.common import Currency, Email, Language, Page, RequestModel, ResponseModel, ShortText
 
@@ -20,18 +21,30 @@ class AccountInvoiceSettingsIn(RequestModel):
     currency: Currency | None = None
 
 
+DaysBefore = Annotated[int, Field(ge=1, le=MAX_DAYS_BEFORE)]
+MethodId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
 class AccountCreate(RequestModel):
     name: ShortText
     email: Email | None = None
     invoice_settings: AccountInvoiceSettingsIn | None = None
+    auto_pay_enabled: bool = False
+    auto_pay_timing: AutoPayTiming | None = Field(None, description="Unset: the organization's default")
+    auto_pay_days_before: DaysBefore | None = Field(None, description="For days_before_due (default 3)")
 
 
 class AccountPatch(RequestModel):
-    """Fields present replace; ``invoiceSettings`` merges field by field (null clears one)."""
+    """Fields present replace; ``invoiceSettings`` merges field by field (null clears one).
+    ``defaultPaymentMethodId`` must name one of the account's saved methods."""
 
     name: ShortText | None = None
     email: Email | None = None
     invoice_settings: AccountInvoiceSettingsIn | None = None
+    auto_pay_enabled: bool | None = None
+    default_payment_method_id: MethodId | None = None
+    auto_pay_timing: AutoPayTiming | None = None
+    auto_pay_days_before: DaysBefore | None = None
 
 
 class AccountInvoiceSettingsOut(ResponseModel):
@@ -47,6 +60,10 @@ class AccountOut(ResponseModel):
     name: str
     email: str | None
     invoice_settings: AccountInvoiceSettingsOut
+    auto_pay_enabled: bool
+    default_payment_method_id: str | None
+    auto_pay_timing: AutoPayTiming | None
+    auto_pay_days_before: int | None
     created_at: str
     updated_at: str
 

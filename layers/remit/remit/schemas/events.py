@@ -13,7 +13,8 @@ from pydantic import AnyUrl, Field, UrlConstraints
 from remit.domain.events import EVENT_TYPES, Event, EventType
 from remit.domain.webhook import WebhookEndpoint
 from remit.schemas.common import Page, RequestModel, ResponseModel
-from remit.schemas.invoice import InvoiceOut, PaymentOut
+from remit.schemas.invoice import AttemptOut, InvoiceOut, PaymentOut
+from remit.schemas.payment_method import PaymentMethodOut
 from remit.schemas.subscription import SubscriptionOut
 
 
@@ -45,8 +46,22 @@ class InvoiceDeletedData(ResponseModel):
     id: str
 
 
+class FailureReason(ResponseModel):
+    code: str = Field(examples=["card_declined"])
+    message: str = Field(examples=["Your card was declined."])
+    retryable: bool | None = None
+
+
 class InvoicePaymentFailedData(InvoiceOut):
-    failure_reason: str = Field(examples=["Your card was declined."])
+    failure_reason: str = Field(examples=["Your card was declined."], description="reason.message, in words")
+    reason: FailureReason
+    next_payment_attempt: str | None = Field(
+        None, description="When AutoPay tries again; null if it will not"
+    )
+
+
+class InvoiceHandedToDunningData(InvoiceOut):
+    reason: FailureReason
 
 
 class InvoiceReminderData(InvoiceOut):
@@ -57,26 +72,27 @@ class PaymentData(PaymentOut):
     invoice_id: str
     invoice_number: str | None
     account_id: str
+    attempt: AttemptOut | None = Field(None, description="The charge that paid, when a gateway was used")
 
 
-class PaymentFailedData(ResponseModel):
+class PaymentFailedData(AttemptOut):
     invoice_id: str
     invoice_number: str | None
     account_id: str
-    amount: str
-    currency: str
-    failure_reason: str
-    retryable: bool
 
 
-class PaymentMethodExpiringData(ResponseModel):
-    payment_method_id: str
+class PaymentMethodExpiringData(PaymentMethodOut):
+    account_email: str | None
+
+
+class CheckoutCompletedData(ResponseModel):
+    id: str
+    mode: str
     account_id: str
-    type: str
-    brand: str | None
-    last4: str | None
-    exp_month: int
-    exp_year: int
+    invoice_id: str | None
+    status: str
+    expires_at: str
+    payment_method_id: str
 
 
 DATA: dict[EventType, type[ResponseModel]] = {
@@ -91,9 +107,13 @@ DATA: dict[EventType, type[ResponseModel]] = {
     "invoice.reminder_sent": InvoiceReminderData,
     "invoice.voided": InvoiceOut,
     "invoice.marked_uncollectible": InvoiceOut,
+    "invoice.handed_to_dunning": InvoiceHandedToDunningData,
     "payment.succeeded": PaymentData,
     "payment.failed": PaymentFailedData,
+    "payment_method.attached": PaymentMethodOut,
+    "payment_method.detached": PaymentMethodOut,
     "payment_method.expiring": PaymentMethodExpiringData,
+    "checkout_session.completed": CheckoutCompletedData,
     "subscription.created": SubscriptionOut,
     "subscription.updated": SubscriptionOut,
     "subscription.paused": SubscriptionOut,

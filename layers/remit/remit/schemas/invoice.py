@@ -9,6 +9,7 @@ from pydantic import Field, StringConstraints, model_validator
 from remit.domain.catalogue import Price
 from remit.domain.invoice import Invoice, Payment
 from remit.domain.lifecycle import ReportedStatus
+from remit.domain.payment_attempt import PaymentAttempt
 from remit.domain.terms import PaymentTerms
 from remit.domain.totals import Discount, LineItem
 from remit.money import canonical, format_amount, parse_amount
@@ -166,6 +167,29 @@ class PaymentOut(ResponseModel):
         return cls(amount=format_amount(payment.amount, payment.currency), **data)
 
 
+class AttemptOut(ResponseModel):
+    number: int
+    amount: str
+    currency: str
+    payment_method_id: str
+    method_type: str
+    trigger: str = Field(description="manual, autopay, retry or checkout")
+    status: str = Field(description="pending, processing, succeeded, failed or abandoned (never sent)")
+    gateway: str
+    gateway_charge_id: str | None
+    gateway_code: str | None
+    gateway_message: str | None
+    retryable: bool | None
+    next_attempt_at: str | None
+    created_at: str
+    settled_at: str | None
+
+    @classmethod
+    def of(cls, attempt: PaymentAttempt) -> AttemptOut:
+        data = attempt.model_dump(mode="json", exclude={"amount", "invoice_id", "idempotency_key"})
+        return cls(amount=format_amount(attempt.amount, attempt.currency), **data)
+
+
 class InvoiceOut(ResponseModel):
     id: str
     invoice_number: str | None
@@ -195,11 +219,24 @@ class InvoiceOut(ResponseModel):
     collection_method: str | None = None
     auto_finalize_at: str | None = Field(None, description="When this draft finalizes by itself")
     payments: list[PaymentOut] | None = Field(None, description="Present on single-invoice reads")
+    auto_pay: bool = Field(False, description="Collected by AutoPay")
+    next_payment_attempt: str | None = Field(None, description="When AutoPay (or its next retry) charges")
+    attempt_count: int = 0
+    handed_to_dunning_at: str | None = None
+    payment_attempts: list[AttemptOut] | None = Field(
+        None, description="Every charge attempt through the gateway; present on single-invoice reads"
+    )
     created_at: str
     updated_at: str
 
     @classmethod
-    def of(cls, invoice: Invoice, today: date, payments: list[Payment] | None = None) -> InvoiceOut:
+    def of(
+        cls,
+        invoice: Invoice,
+        today: date,
+        payments: list[Payment] | None = None,
+        attempts: list[PaymentAttempt] | None = None,
+    ) -> InvoiceOut:
         cur = invoice.currency
 
         def money(minor: int) -> str:
@@ -224,6 +261,8 @@ class InvoiceOut(ResponseModel):
                 "paid_at",
                 "voided_at",
                 "marked_uncollectible_at",
+                "handed_to_dunning_at",
+                "auto_pay",
                 "created_at",
                 "updated_at",
             },
@@ -269,8 +308,23 @@ class InvoiceOut(ResponseModel):
             amount_due=money(invoice.amount_due),
             due_date=invoice.due_date,
             payments=None if payments is None else [PaymentOut.of(p) for p in payments],
+            payment_attempts=None if attempts is None else [AttemptOut.of(a) for a in attempts],
+            next_payment_attempt=stamps_next(invoice),
+            attempt_count=invoice.attempts,
             **stamps,
         )
+
+
+def stamps_next(invoice: Invoice) -> str | None:
+    if invoice.next_charge_at is None or invoice.status != "issued":
+        return None
+    return invoice.next_charge_at.isoformat().replace("+00:00", "Z")
+
+
+class PayIn(RequestModel):
+    payment_method_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
+        None, description="Defaults to the account's defaultPaymentMethodId"
+    )
 
 
 class InvoicePage(Page[InvoiceOut]):

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
 from remit.domain.numbering import PREFIX_PATTERN
 from remit.domain.organization import AutoPayTiming, DeliveryMethod, Organization
+from remit.domain.payment_method import GatewayName, MethodType
+from remit.domain.payment_settings import MAX_RETRIES
 from remit.domain.terms import PaymentTerms
 from remit.money import canonical
 from remit.schemas.common import Currency, Email, Language, Percent, RequestModel, ResponseModel, ShortText
@@ -39,16 +41,42 @@ class OrganizationSettingsOut(ResponseModel):
     )
 
 
+class RetryPolicyIO(ResponseModel):
+    retries: Annotated[int, Field(ge=0, le=MAX_RETRIES, description="Retries after the first failure")]
+    hours_between: Annotated[int, Field(ge=1, le=24 * 14, description="Hours after each failure")]
+
+
+class WireInstructionsIO(ResponseModel):
+    bank_name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    account_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    routing_number: Annotated[str, StringConstraints(max_length=64)] | None = None
+    reference: Annotated[str, StringConstraints(max_length=200)] | None = Field(
+        None, examples=["{{invoice_number}}"], description="{{invoice_number}} is replaced per invoice"
+    )
+
+
+class PaymentSettingsOut(ResponseModel):
+    accepted_methods: list[MethodType]
+    display_wire_instructions: bool
+    wire_instructions: WireInstructionsIO | None
+    gateway: GatewayName
+    retry_policies: dict[MethodType, RetryPolicyIO] = Field(
+        description="Per auto-collected method: card, ach, sepa (defaults filled in)"
+    )
+
+
 class OrganizationOut(ResponseModel):
     id: str
     name: str
     email: str | None
     invoice_settings: InvoiceSettingsOut
     settings: OrganizationSettingsOut
+    payment_settings: PaymentSettingsOut
 
     @classmethod
     def of(cls, org: Organization) -> OrganizationOut:
         s = org.invoice_settings
+        ps = org.payment_settings
         return cls(
             id=org.id,
             name=org.name,
@@ -58,6 +86,17 @@ class OrganizationOut(ResponseModel):
                 late_fee_percentage=str(canonical(s.late_fee_percentage)),
             ),
             settings=OrganizationSettingsOut(**org.settings.model_dump()),
+            payment_settings=PaymentSettingsOut(
+                accepted_methods=ps.accepted_methods,
+                display_wire_instructions=ps.display_wire_instructions,
+                wire_instructions=WireInstructionsIO(**ps.wire_instructions.model_dump())
+                if ps.wire_instructions
+                else None,
+                gateway=ps.gateway,
+                retry_policies={
+                    m: RetryPolicyIO(**p.model_dump()) for m, p in ps.effective_retry_policies().items()
+                },
+            ),
         )
 
 
@@ -85,3 +124,25 @@ class OrganizationSettingsPatch(RequestModel):
     default_language: Language | None = None
     default_auto_pay_timing: AutoPayTiming | None = None
     draft_window_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] | None = None
+
+
+class RetryPolicyIn(RequestModel):
+    retries: Annotated[int, Field(ge=0, le=MAX_RETRIES)]
+    hours_between: Annotated[int, Field(ge=1, le=24 * 14)]
+
+
+class WireInstructionsIn(RequestModel):
+    bank_name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    account_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    routing_number: Annotated[str, StringConstraints(max_length=64)] | None = None
+    reference: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class PaymentSettingsPatch(RequestModel):
+    """Any subset. ``retryPolicies`` merges per method (card, ach, sepa)."""
+
+    accepted_methods: Annotated[list[MethodType], Field(min_length=1, max_length=5)] | None = None
+    display_wire_instructions: bool | None = None
+    wire_instructions: WireInstructionsIn | None = None
+    gateway: GatewayName | None = None
+    retry_policies: dict[Literal["card", "ach", "sepa"], RetryPolicyIn] | None = None

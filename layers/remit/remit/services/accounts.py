@@ -42,6 +42,9 @@ class AccountService:
             name=body.name,
             email=body.email,
             invoice_settings=_checked_settings(settings),
+            auto_pay_enabled=body.auto_pay_enabled,
+            auto_pay_timing=body.auto_pay_timing,
+            auto_pay_days_before=body.auto_pay_days_before,
             created_at=now,
             updated_at=now,
         )
@@ -53,6 +56,10 @@ class AccountService:
         settings_patch = body.invoice_settings.model_dump(exclude_unset=True) if body.invoice_settings else {}
         if settings_patch.get("recipients") is None and "recipients" in settings_patch:
             settings_patch["recipients"] = []
+
+        method_id = changes.get("default_payment_method_id")
+        if method_id is not None and self.store.payment_methods.get(org_id, account_id, method_id) is None:
+            raise NotFound(f"the account has no payment method {method_id}", field="defaultPaymentMethodId")
 
         def attempt(_: int) -> AccountOut:
             account = self._get(org_id, account_id)

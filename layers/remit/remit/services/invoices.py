@@ -5,17 +5,21 @@ from datetime import datetime
 from typing import Any
 
 from remit import money
+from remit.domain import autopay
 from remit.domain.catalogue import Price
 from remit.domain.events import EventType
 from remit.domain.invoice import Invoice, Payment
 from remit.domain.lifecycle import Action, ReportedStatus
 from remit.domain.numbering import NumberFormat
+from remit.domain.organization import Organization
 from remit.domain.totals import LineItem
 from remit.errors import NotFound, ValidationFailed
 from remit.ids import new_id
+from remit.observability import logger
 from remit.schemas.invoice import InvoiceCreate, InvoiceOut, InvoicePage, InvoicePatch, LineItemIn, PaymentIn
 from remit.services.context import Context
 from remit.services.events import invoice_data, make_events, payment_data
+from remit.services.payments import PaymentService
 from remit.services.retry import optimistic
 from remit.store.errors import NumberTaken, SequenceMoved, StaleWrite
 
@@ -42,6 +46,7 @@ TRANSITIONS: dict[Action, tuple[Callable[[Invoice, datetime], Invoice], EventTyp
 
 class InvoiceService:
     def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
         self.store = ctx.store
         self.clock = ctx.clock
 
@@ -57,8 +62,8 @@ class InvoiceService:
         found = self.store.invoices.get_detail(org_id, invoice_id)
         if found is None:
             raise NotFound(f"no invoice {invoice_id}", field="id")
-        invoice, payments = found
-        return InvoiceOut.of(invoice, self.clock.now().date(), payments)
+        invoice, payments, attempts = found
+        return InvoiceOut.of(invoice, self.clock.now().date(), payments, attempts)
 
     def list(
         self,
@@ -165,6 +170,24 @@ class InvoiceService:
     # -- lifecycle -------------------------------------------------------------------
 
     def finalize(self, org_id: str, invoice_id: str) -> InvoiceOut:
+        """Finalize, then collect at once if AutoPay's timing is ``on_issue``.
+
+        The charge runs after the finalize transaction, never inside it: a gateway call
+        cannot be rolled back, and a slow gateway must not hold the number sequence. If
+        this process dies between the two, the issued invoice is already in the DueIndex
+        (AutoPay due now), so the next sweep charges it."""
+        issued = self._finalize(org_id, invoice_id)
+        due = issued.next_charge_at
+        if due is None or due > self.clock.now():
+            return InvoiceOut.of(issued, self.clock.now().date())
+        payments = PaymentService(self.ctx)
+        try:
+            payments.collect_due(org_id, invoice_id)
+        except Exception:
+            logger.exception("on_issue charge failed; the AutoPay sweep will retry", invoice_id=invoice_id)
+        return payments.invoice_out(org_id, invoice_id)
+
+    def _finalize(self, org_id: str, invoice_id: str) -> Invoice:
         """Assign the next number of the organization's sequence and issue the invoice.
 
         One read (invoice and organization together) and one transaction per attempt.
@@ -175,12 +198,13 @@ class InvoiceService:
         # counter itself moves on.
         taken: dict[tuple[str, int], int] = {}
 
-        def attempt(_: int) -> InvoiceOut:
+        def attempt(_: int) -> Invoice:
             invoice, org = self.store.invoices.get_with_organization(org_id, invoice_id)
             if invoice is None or org is None:
                 raise NotFound(f"no invoice {invoice_id}", field="id")
             now = self.clock.now()
             invoice.require(Action.FINALIZE, now.date())
+            plan = self._auto_pay_plan(invoice, org)
             fmt = NumberFormat.parse(
                 org.invoice_settings.invoice_prefix, org.invoice_settings.invoice_number_format
             )
@@ -188,6 +212,14 @@ class InvoiceService:
             previous = org.sequences.get(scope, 0)
             sequence = previous + 1 + taken.get((scope, previous), 0)
             issued = invoice.finalized(fmt.number(now.date(), sequence), now)
+            if issued.status == "issued" and plan is not None and plan.enabled:
+                assert issued.issued_at is not None
+                issued = issued.model_copy(
+                    update={
+                        "auto_pay": True,
+                        "next_charge_at": autopay.first_charge_at(plan, issued.issued_at, issued.due_date),
+                    }
+                )
             kinds: list[EventType] = ["invoice.issued"]
             if issued.status == "paid":
                 kinds.append("invoice.paid")
@@ -199,9 +231,20 @@ class InvoiceService:
             except NumberTaken as exc:
                 taken[(scope, previous)] = taken.get((scope, previous), 0) + 1
                 raise StaleWrite(scope) from exc
-            return InvoiceOut.of(issued, now.date())
+            return issued
 
         return optimistic(attempt, what="the invoice sequence")
+
+    def _auto_pay_plan(self, invoice: Invoice, org: Organization) -> autopay.AutoPayPlan | None:
+        account = self.store.accounts.get(invoice.organization_id, invoice.account_id)
+        if account is None:
+            return None
+        sub = (
+            self.store.subscriptions.get(invoice.organization_id, invoice.subscription_id)
+            if invoice.subscription_id
+            else None
+        )
+        return autopay.resolve(account, org, sub)
 
     def void(self, org_id: str, invoice_id: str) -> InvoiceOut:
         return self._transition(org_id, invoice_id, Action.VOID)
@@ -236,6 +279,7 @@ class InvoiceService:
             invoice = self._head(org_id, invoice_id)
             now = self.clock.now()
             invoice.require(Action.RECORD_PAYMENT, now.date())
+            invoice.require_no_open_attempt("paid by hand")
             if body.currency and body.currency.upper() != invoice.currency:
                 raise ValidationFailed(f"the invoice is in {invoice.currency}", field="currency")
             amount = money.parse_amount(body.amount, invoice.currency, "amount")

@@ -4,9 +4,15 @@ from remit import money
 from remit.domain.api_key import ApiKey, Scope, issue
 from remit.domain.numbering import NumberFormat
 from remit.domain.organization import Organization
-from remit.errors import NotFound
+from remit.domain.payment_settings import RetryPolicy, WireInstructions
+from remit.errors import NotFound, ValidationFailed
 from remit.ids import new_id
-from remit.schemas.organization import InvoiceSettingsPatch, OrganizationOut, OrganizationSettingsPatch
+from remit.schemas.organization import (
+    InvoiceSettingsPatch,
+    OrganizationOut,
+    OrganizationSettingsPatch,
+    PaymentSettingsPatch,
+)
 from remit.services.context import Context
 from remit.services.retry import optimistic
 
@@ -64,6 +70,35 @@ class OrganizationService:
                     changes["default_currency"], "defaultCurrency"
                 )
             return self._save(org, name=name, settings=org.settings.model_copy(update=changes))
+
+        return optimistic(attempt, what="the organization")
+
+    def update_payment_settings(self, org_id: str, patch: PaymentSettingsPatch) -> OrganizationOut:
+        given = patch.model_fields_set
+
+        def attempt(_: int) -> OrganizationOut:
+            org = self._get(org_id)
+            current = org.payment_settings
+            changes: dict[str, object] = {}
+            for name in ("accepted_methods", "display_wire_instructions", "gateway"):
+                if name in given and getattr(patch, name) is not None:
+                    changes[name] = getattr(patch, name)
+            if "wire_instructions" in given:
+                changes["wire_instructions"] = (
+                    WireInstructions(**patch.wire_instructions.model_dump())
+                    if patch.wire_instructions
+                    else None
+                )
+            if patch.retry_policies:
+                changes["retry_policies"] = current.retry_policies | {
+                    m: RetryPolicy(**p.model_dump()) for m, p in patch.retry_policies.items()
+                }
+            settings = current.model_copy(update=changes)
+            if settings.display_wire_instructions and settings.wire_instructions is None:
+                raise ValidationFailed(
+                    "give wireInstructions to display them on invoices", field="wireInstructions"
+                )
+            return self._save(org, payment_settings=settings)
 
         return optimistic(attempt, what="the organization")
 

@@ -9,16 +9,20 @@ from collections.abc import Iterator
 from remit.adapters.sqs import Job
 from remit.services.context import Context
 from remit.store import due
-from remit.store.invoices import FINALIZE
+from remit.store.invoices import AUTOPAY, FINALIZE
+from remit.store.payment_methods import EXPIRING
 from remit.store.subscriptions import BILLING
 
-KINDS = (BILLING, FINALIZE)
+KINDS = (BILLING, FINALIZE, AUTOPAY, EXPIRING)
 
 
 def due_jobs(ctx: Context, kind: str) -> Iterator[Job]:
     for item in due.due(ctx.store.table, kind, ctx.clock.now()):
+        body = {"kind": kind, "organizationId": item["organizationId"], "id": item["id"]}
+        if kind == EXPIRING:
+            body["accountId"] = item["accountId"]  # a payment method's key includes its account
         yield Job(
-            body={"kind": kind, "organizationId": item["organizationId"], "id": item["id"]},
+            body=body,
             # A subscription's drafts finalize one after another, in period order.
             group=str(item.get("subscriptionId") or item["id"]),
             dedupe=f"{kind}:{item['id']}:{item['duesk']}",

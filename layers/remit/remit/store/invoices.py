@@ -8,6 +8,7 @@ from remit.domain.events import Event
 from remit.domain.invoice import Invoice, Payment
 from remit.domain.lifecycle import ReportedStatus
 from remit.domain.organization import Organization
+from remit.domain.payment_attempt import PaymentAttempt
 from remit.store import due, keys
 from remit.store.codec import dump, load
 from remit.store.errors import AlreadyExists, NumberTaken, SequenceMoved, StaleWrite
@@ -28,6 +29,9 @@ from remit.store.table import (
 MAX_PAGES_PER_LIST = 10
 # The DueIndex kind of drafts that finalize by themselves.
 FINALIZE = "finalize"
+# The DueIndex kind of issued invoices with a charge due: AutoPay's first charge, a
+# retry, or an open attempt to reconcile (a lapsed claim, a bank debit to poll).
+AUTOPAY = "autopay"
 FILTERED_PAGE_SIZE = 100
 
 
@@ -48,6 +52,10 @@ class InvoiceRepo:
             scheduled = due.keys(
                 FINALIZE, inv, invoice.auto_finalize_at, order, group=invoice.subscription_id
             )
+        elif invoice.open_attempt is not None and invoice.check_attempt_at is not None:
+            scheduled = due.keys(AUTOPAY, inv, invoice.check_attempt_at)
+        elif invoice.status == "issued" and invoice.next_charge_at is not None:
+            scheduled = due.keys(AUTOPAY, inv, invoice.next_charge_at)
         return dump(
             invoice,
             "invoice",
@@ -86,8 +94,11 @@ class InvoiceRepo:
         invoice, org = self.table.get_many([keys.invoice(org_id, invoice_id), keys.organization(org_id)])
         return load(Invoice, invoice), load(Organization, org)
 
-    def get_detail(self, org_id: str, invoice_id: str) -> tuple[Invoice, list[Payment]] | None:
-        """The invoice and its payments in one Query (they share a partition)."""
+    def get_detail(
+        self, org_id: str, invoice_id: str
+    ) -> tuple[Invoice, list[Payment], list[PaymentAttempt]] | None:
+        """The invoice, its payments and its payment attempts in one Query (they share a
+        partition, under one sort-key prefix)."""
         page = self.table.query(
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
             ExpressionAttributeValues={
@@ -99,7 +110,10 @@ class InvoiceRepo:
         if head is None:
             return None
         payments = [Payment.model_validate(i) for i in page.items if i.get("entity") == "payment"]
-        return Invoice.model_validate(head), payments
+        attempts = [
+            PaymentAttempt.model_validate(i) for i in page.items if i.get("entity") == "payment_attempt"
+        ]
+        return Invoice.model_validate(head), payments, attempts
 
     def list(
         self,

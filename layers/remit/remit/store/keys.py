@@ -100,3 +100,31 @@ def subscription(org_id: str, subscription_id: str) -> Key:
 
 
 SUBSCRIPTION_PREFIX = "SUBSCRIPTION#"
+
+
+def payment_method(org_id: str, account_id: str, method_id: str) -> Key:
+    """An account's saved methods share a prefix, so one Query lists them (not under
+    ``ACCOUNT#``, which would put them in the account list)."""
+    return {"pk": f"ORG#{org_id}", "sk": f"{PAYMENT_METHOD_PREFIX}{account_id}#{method_id}"}
+
+
+# Sort-key prefix of saved methods; ``PM#<account>#`` lists one account's.
+PAYMENT_METHOD_PREFIX = "PM#"
+
+
+def payment_attempt(org_id: str, invoice_id: str, number: int) -> Key:
+    """In the invoice's collection, so ``get an invoice`` reads its attempts too."""
+    return {"pk": invoice_collection(org_id, invoice_id), "sk": f"INVOICE#ATTEMPT#{number:04d}"}
+
+
+def checkout_session(org_id: str, session_id: str) -> Key:
+    return {"pk": f"ORG#{org_id}", "sk": f"CHECKOUT#{session_id}"}
+
+
+def sandbox_partition(org_id: str) -> str:
+    """The sandbox gateway's ledger for one organization (its charges, by key)."""
+    return f"ORG#{org_id}#SANDBOX"
+
+
+def sandbox_entry(org_id: str, kind: str, idempotency_key: str) -> Key:
+    return {"pk": sandbox_partition(org_id), "sk": f"{kind.upper()}#{idempotency_key}"}

@@ -26,13 +26,15 @@ class OrganizationRepo:
         try:
             self.table.update(
                 keys.organization(org.id),
-                "SET #n = :name, invoiceSettings = :is, settings = :s, updatedAt = :u, version = :next",
+                "SET #n = :name, invoiceSettings = :is, settings = :s, paymentSettings = :ps, "
+                "updatedAt = :u, version = :next",
                 condition="version = :v",
                 names={"#n": "name"},
                 values={
                     ":name": data["name"],
                     ":is": data["invoiceSettings"],
                     ":s": data["settings"],
+                    ":ps": data["paymentSettings"],
                     ":u": data["updatedAt"],
                     ":next": org.version,
                     ":v": expected_version,

@@ -7,9 +7,13 @@ from remit.domain.organization import Organization
 from remit.store.accounts import AccountRepo
 from remit.store.api_keys import ApiKeyRepo
 from remit.store.catalogue import ProductRepo
+from remit.store.checkout import CheckoutRepo
 from remit.store.events import EventRepo
 from remit.store.invoices import InvoiceRepo
 from remit.store.organizations import OrganizationRepo
+from remit.store.payment_methods import PaymentMethodRepo
+from remit.store.payments import PaymentRepo
+from remit.store.sandbox import SandboxLedger
 from remit.store.subscriptions import SubscriptionRepo
 from remit.store.table import Table
 from remit.store.webhooks import WebhookRepo
@@ -26,6 +30,10 @@ class Store:
         self.subscriptions = SubscriptionRepo(table)
         self.events = EventRepo(table)
         self.webhooks = WebhookRepo(table)
+        self.payment_methods = PaymentMethodRepo(table)
+        self.payments = PaymentRepo(table)
+        self.sandbox = SandboxLedger(table)
+        self.checkout = CheckoutRepo(table)
 
     def create_organization(self, org: Organization, first_key: ApiKey) -> None:
         """The organization and its first API key appear together or not at all."""

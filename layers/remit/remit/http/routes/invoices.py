@@ -8,8 +8,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from remit.domain.lifecycle import ReportedStatus
-from remit.http.deps import Invoices, Tenant
-from remit.schemas.invoice import InvoiceCreate, InvoiceOut, InvoicePage, InvoicePatch, PaymentIn
+from remit.http.deps import Invoices, Payments, Tenant
+from remit.schemas.invoice import InvoiceCreate, InvoiceOut, InvoicePage, InvoicePatch, PayIn, PaymentIn
 
 router = Router()
 
@@ -90,3 +90,15 @@ def record_payment(
     invoiceId: InvoiceId, body: PaymentIn, org: Tenant, service: Invoices
 ) -> tuple[InvoiceOut, int]:
     return service.record_payment(org, invoiceId, body), 201
+
+
+@router.post(
+    "/invoices/<invoiceId>/pay",
+    summary="Charge the invoice now through the gateway (the default or a given method)",
+    tags=["Invoices"],
+    responses={402: {"description": "The gateway declined; the attempt is on the invoice"}},
+)
+def pay_invoice(
+    invoiceId: InvoiceId, org: Tenant, service: Payments, body: PayIn | None = None
+) -> InvoiceOut:
+    return service.pay(org, invoiceId, body.payment_method_id if body else None)

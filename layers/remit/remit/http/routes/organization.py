@@ -3,7 +3,12 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from remit.http.deps import Organizations, Tenant
-from remit.schemas.organization import InvoiceSettingsPatch, OrganizationOut, OrganizationSettingsPatch
+from remit.schemas.organization import (
+    InvoiceSettingsPatch,
+    OrganizationOut,
+    OrganizationSettingsPatch,
+    PaymentSettingsPatch,
+)
 
 router = Router()
 
@@ -31,3 +36,14 @@ def update_invoice_settings(
 )
 def update_settings(body: OrganizationSettingsPatch, org: Tenant, service: Organizations) -> OrganizationOut:
     return service.update_settings(org, body)
+
+
+@router.patch(
+    "/organization/payment-settings",
+    summary="Accepted methods, wire instructions, gateway, retry policy per method",
+    tags=["Organization"],
+)
+def update_payment_settings(
+    body: PaymentSettingsPatch, org: Tenant, service: Organizations
+) -> OrganizationOut:
+    return service.update_payment_settings(org, body)

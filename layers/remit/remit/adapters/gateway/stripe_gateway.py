@@ -1,0 +1,171 @@
+"""The Stripe adapter, on the official SDK.
+
+Charges are PaymentIntents created and confirmed in one call, off-session, under Remit's
+idempotency key (Stripe returns the first answer for a replayed key and never charges
+twice for it); the key is also written in the intent's metadata, so ``lookup`` can find
+the intent with the Search API after an answer was lost. Methods are saved with a
+confirmed SetupIntent (usage off_session) on the account's Stripe customer.
+
+The SDK is imported here only; the API imports this module only when an organization
+that uses Stripe charges, so it adds nothing to a cold start otherwise."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import stripe
+
+from remit.adapters.gateway.port import (
+    ChargeOutcome,
+    MethodRefused,
+    OutcomeUnknown,
+    RefundOutcome,
+    SavedMethod,
+)
+from remit.domain.payment_method import BankDetails, CardDetails, GatewayName, MethodType, PaymentMethod
+
+if TYPE_CHECKING:
+    from stripe import PaymentIntent
+
+METADATA_KEY = "remit_idempotency_key"
+STRIPE_TYPES: dict[MethodType, str] = {"card": "card", "ach": "us_bank_account", "sepa": "sepa_debit"}
+# Declines worth trying again later; anything else a card issuer says is final.
+RETRYABLE_CODES = frozenset(
+    {"processing_error", "try_again_later", "issuer_not_available", "reenter_transaction"}
+)
+
+
+@cache
+def secret_key() -> str:
+    """The secret key, from SSM Parameter Store (a SecureString) or Secrets Manager, named
+    by the environment. Read once per container."""
+    if name := os.environ.get("STRIPE_SECRET_PARAMETER"):
+        out = boto3.client("ssm").get_parameter(Name=name, WithDecryption=True)
+        return str(out["Parameter"]["Value"])
+    if secret_id := os.environ.get("STRIPE_SECRET_ID"):
+        return str(boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])
+    raise RuntimeError("set STRIPE_SECRET_PARAMETER (SSM) or STRIPE_SECRET_ID (Secrets Manager)")
+
+
+def _status(intent: Any) -> ChargeOutcome:
+    status = intent["status"]
+    if status == "succeeded":
+        return ChargeOutcome(status="succeeded", charge_id=intent["id"])
+    if status == "processing":
+        return ChargeOutcome(status="processing", charge_id=intent["id"])
+    error = intent.get("last_payment_error") or {}
+    code = error.get("decline_code") or error.get("code") or status
+    return ChargeOutcome(
+        status="failed",
+        charge_id=intent["id"],
+        code=code,
+        message=error.get("message") or f"the payment intent is {status}",
+        retryable=code in RETRYABLE_CODES,
+    )
+
+
+class StripeGateway:
+    name: GatewayName = "stripe"
+
+    def __init__(self, client: stripe.StripeClient) -> None:
+        self.client = client
+
+    @classmethod
+    def from_environment(cls) -> StripeGateway:
+        # The SDK's own network retries resend the same idempotency key, which is safe.
+        return cls(stripe.StripeClient(secret_key(), max_network_retries=2))
+
+    def save_method(
+        self, *, org_id: str, account_id: str, method_type: MethodType, token: str, customer: str | None
+    ) -> SavedMethod:
+        v1 = self.client.v1
+        try:
+            if customer is None:
+                customer = v1.customers.create(
+                    {"metadata": {"remit_organization_id": org_id, "remit_account_id": account_id}},
+                    {"idempotency_key": f"remit-customer-{org_id}-{account_id}"},
+                ).id
+            params: Any = {
+                "customer": customer,
+                "payment_method": token,
+                "payment_method_types": [STRIPE_TYPES[method_type]],
+                "usage": "off_session",
+                "confirm": True,
+                "expand": ["payment_method"],
+            }
+            setup = v1.setup_intents.create(
+                params, {"idempotency_key": f"remit-setup-{org_id}-{account_id}-{token}"}
+            )
+        except stripe.StripeError as exc:
+            raise MethodRefused(exc.code or "stripe_error", exc.user_message or str(exc)) from exc
+        if setup.status != "succeeded":
+            raise MethodRefused(setup.status, f"the method could not be set up ({setup.status})")
+        pm: Any = setup.payment_method
+        card = bank = None
+        if pm["type"] == "card":
+            c = pm["card"]
+            card = CardDetails(
+                brand=c["brand"], last4=c["last4"], exp_month=c["exp_month"], exp_year=c["exp_year"]
+            )
+        else:
+            b = pm[pm["type"]]
+            bank = BankDetails(bank_name=b.get("bank_name"), last4=b["last4"], country=b.get("country"))
+        return SavedMethod(type=method_type, ref=pm["id"], customer=customer, card=card, bank=bank)
+
+    def charge(
+        self, *, org_id: str, amount: int, currency: str, method: PaymentMethod, idempotency_key: str
+    ) -> ChargeOutcome:
+        try:
+            intent: PaymentIntent = self.client.v1.payment_intents.create(
+                {
+                    "amount": amount,
+                    "currency": currency.lower(),
+                    "customer": method.gateway_customer or "",
+                    "payment_method": method.gateway_ref,
+                    "off_session": True,
+                    "confirm": True,
+                    "metadata": {METADATA_KEY: idempotency_key, "remit_organization_id": org_id},
+                },
+                {"idempotency_key": idempotency_key},
+            )
+        except stripe.CardError as exc:
+            # A decline: Stripe made the intent and it failed; its answer is final.
+            error = exc.error
+            code = (error.decline_code if error else None) or exc.code or "card_declined"
+            intent_id = error.payment_intent.id if error and error.payment_intent else None
+            return ChargeOutcome(
+                status="failed",
+                charge_id=intent_id,
+                code=code,
+                message=exc.user_message or str(exc),
+                retryable=code in RETRYABLE_CODES,
+            )
+        except stripe.InvalidRequestError as exc:
+            return ChargeOutcome(
+                status="failed", code=exc.code or "invalid_request", message=exc.user_message
+            )
+        except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+            # The request may or may not have reached Stripe: the caller looks it up.
+            raise OutcomeUnknown(str(exc)) from exc
+        return _status(intent)
+
+    def lookup(self, *, org_id: str, idempotency_key: str) -> ChargeOutcome | None:
+        try:
+            found = self.client.v1.payment_intents.search(
+                {"query": f"metadata['{METADATA_KEY}']:'{idempotency_key}'", "limit": 1}
+            )
+        except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+            raise OutcomeUnknown(str(exc)) from exc
+        return _status(found.data[0]) if found.data else None
+
+    def refund(
+        self, *, org_id: str, charge_id: str, amount: int, currency: str, idempotency_key: str
+    ) -> RefundOutcome:
+        refund = self.client.v1.refunds.create(
+            {"payment_intent": charge_id, "amount": amount}, {"idempotency_key": idempotency_key}
+        )
+        status = refund.status if refund.status in ("succeeded", "pending", "failed") else "pending"
+        return RefundOutcome(refund_id=refund.id, status=status)  # type: ignore[arg-type]
