@@ -21,6 +21,8 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/invoices/{invoiceId}/void"): None,
     ("POST", "/invoices/{invoiceId}/mark-uncollectible"): None,
     ("POST", "/invoices/{invoiceId}/payments"): {"amount": "1.00", "method": "check"},
+    ("GET", "/invoices/{invoiceId}/pdf"): None,
+    ("GET", "/invoices/{invoiceId}/receipt-pdf"): None,
     ("GET", "/products/{productId}"): None,
     ("PATCH", "/products/{productId}"): {"name": "taken over"},
     ("GET", "/subscriptions/{subscriptionId}"): None,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import Annotated, cast
 
@@ -13,6 +14,7 @@ from remit.errors import Unauthorized
 from remit.services.accounts import AccountService
 from remit.services.catalogue import ProductService
 from remit.services.context import Context
+from remit.services.documents import DocumentService, Renderer, Storage
 from remit.services.invoices import InvoiceService
 from remit.services.organizations import OrganizationService
 from remit.services.subscriptions import SubscriptionService
@@ -55,9 +57,33 @@ def subscriptions(ctx: Annotated[Context, Depends(get_context)]) -> Subscription
     return SubscriptionService(ctx)
 
 
+@cache
+def get_storage() -> Storage:
+    from remit.adapters.s3 import DocumentBucket
+
+    # Read when first needed (a request that fails its lookup first never needs it).
+    return DocumentBucket(os.environ.get("DOCUMENTS_BUCKET", ""))
+
+
+@cache
+def get_renderer() -> Renderer:
+    from remit.adapters.pdf_function import PdfFunction
+
+    return PdfFunction(os.environ.get("PDF_FUNCTION_NAME", ""))
+
+
+def documents(
+    ctx: Annotated[Context, Depends(get_context)],
+    storage: Annotated[Storage, Depends(get_storage)],
+    renderer: Annotated[Renderer, Depends(get_renderer)],
+) -> DocumentService:
+    return DocumentService(ctx, storage, renderer)
+
+
 Tenant = Annotated[str, Depends(tenant)]
 Invoices = Annotated[InvoiceService, Depends(invoices)]
 Accounts = Annotated[AccountService, Depends(accounts)]
 Organizations = Annotated[OrganizationService, Depends(organizations)]
 Products = Annotated[ProductService, Depends(products)]
 Subscriptions = Annotated[SubscriptionService, Depends(subscriptions)]
+Documents = Annotated[DocumentService, Depends(documents)]
