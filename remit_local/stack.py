@@ -71,6 +71,7 @@ class LocalStack:
                 s3=self._client("s3", self.moto.endpoint),
                 sns=self._client("sns", self.moto.endpoint),
                 sqs=self._client("sqs", self.moto.endpoint),
+                ses=self._client("sesv2", self.moto.endpoint),
             )
             main = self.deploy(self.template, prefix=DEFAULT_PREFIX)
             main.serve(LocalEndpoints(self.clock, self.run_due), host, port or 0)

@@ -10,8 +10,9 @@ import pytest
 from moto import mock_aws
 
 from remit.adapters.s3 import DocumentBucket
+from remit.adapters.ses import SesMailer
 from remit.clock import FixedClock
-from remit.http.deps import get_context, get_renderer, get_storage
+from remit.http.deps import get_context, get_mailer, get_renderer, get_storage
 from remit.services.context import Context
 from remit.services.organizations import OrganizationService
 from remit.store.repositories import Store
@@ -21,6 +22,7 @@ from tests.support.api_client import ApiClient
 from tests.support.documents import BUCKET, InProcessPdfFunction
 
 TABLE = "remit-api-test"
+SENDER = "billing@remit.example"
 
 
 @pytest.fixture
@@ -31,10 +33,12 @@ def clock() -> FixedClock:
 @pytest.fixture
 def ctx(clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]:
     monkeypatch.setenv("TABLE_NAME", TABLE)
+    monkeypatch.setenv("SENDER_ADDRESS", SENDER)
     with mock_aws():
         client = boto3.client("dynamodb")
         create_table(client, TABLE)
         boto3.client("s3").create_bucket(Bucket=BUCKET)
+        boto3.client("sesv2").create_email_identity(EmailIdentity=SENDER)
         yield Context(store=Store(Table(TABLE, client)), clock=clock)
 
 
@@ -60,6 +64,8 @@ def api(ctx: Context, org: str, bucket: DocumentBucket, pdf_function: InProcessP
     client.app.dependency_overrides[get_context] = lambda: ctx
     client.app.dependency_overrides[get_storage] = lambda: bucket
     client.app.dependency_overrides[get_renderer] = lambda: pdf_function
+    mailer = SesMailer()
+    client.app.dependency_overrides[get_mailer] = lambda: mailer
     return client.as_org(org)
 
 

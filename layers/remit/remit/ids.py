@@ -10,7 +10,7 @@ from ulid import ULID
 
 from remit.clock import Clock
 
-PREFIXES = frozenset({"org", "acc", "inv", "li", "pay", "evt", "key", "prod", "price", "sub", "si"})
+PREFIXES = frozenset({"org", "acc", "inv", "li", "pay", "evt", "key", "prod", "price", "sub", "si", "snd"})
 
 
 def new_id(prefix: str, clock: Clock) -> str:

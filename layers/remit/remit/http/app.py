@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from remit.domain.events import API_VERSION
 from remit.http import errors
 from remit.http.idempotency import idempotency
-from remit.http.routes import accounts, documents, invoices, organization, products, subscriptions
+from remit.http.routes import accounts, documents, emails, invoices, organization, products, subscriptions
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.models import SecurityScheme
@@ -28,7 +28,7 @@ def build_app() -> APIGatewayRestResolver:
     """The API's resolver: validation from type hints, one router per resource, errors
     mapped in one place, Idempotency-Key honoured on every POST."""
     app = APIGatewayRestResolver(enable_validation=True)
-    for module in (organization, accounts, invoices, documents, products, subscriptions):
+    for module in (organization, accounts, invoices, documents, emails, products, subscriptions):
         app.include_router(module.router)
     errors.register(app)
     app.use(middlewares=[idempotency])

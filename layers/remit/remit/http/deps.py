@@ -14,7 +14,10 @@ from remit.errors import Unauthorized
 from remit.services.accounts import AccountService
 from remit.services.catalogue import ProductService
 from remit.services.context import Context
+from remit.services.delivery import DeliveryService, Mailer
+from remit.services.delivery_log import DeliveryLog
 from remit.services.documents import DocumentService, Renderer, Storage
+from remit.services.email_templates import EmailTemplateService
 from remit.services.invoices import InvoiceService
 from remit.services.organizations import OrganizationService
 from remit.services.subscriptions import SubscriptionService
@@ -80,6 +83,29 @@ def documents(
     return DocumentService(ctx, storage, renderer)
 
 
+@cache
+def get_mailer() -> Mailer:
+    from remit.adapters.ses import SesMailer
+
+    return SesMailer(os.environ.get("SES_CONFIGURATION_SET"))
+
+
+def email_templates(ctx: Annotated[Context, Depends(get_context)]) -> EmailTemplateService:
+    return EmailTemplateService(ctx)
+
+
+def deliveries(
+    ctx: Annotated[Context, Depends(get_context)],
+    docs: Annotated[DocumentService, Depends(documents)],
+    mailer: Annotated[Mailer, Depends(get_mailer)],
+) -> DeliveryService:
+    return DeliveryService(ctx, mailer, docs, os.environ.get("SENDER_ADDRESS", ""))
+
+
+def delivery_log(ctx: Annotated[Context, Depends(get_context)]) -> DeliveryLog:
+    return DeliveryLog(ctx)
+
+
 Tenant = Annotated[str, Depends(tenant)]
 Invoices = Annotated[InvoiceService, Depends(invoices)]
 Accounts = Annotated[AccountService, Depends(accounts)]
@@ -87,3 +113,6 @@ Organizations = Annotated[OrganizationService, Depends(organizations)]
 Products = Annotated[ProductService, Depends(products)]
 Subscriptions = Annotated[SubscriptionService, Depends(subscriptions)]
 Documents = Annotated[DocumentService, Depends(documents)]
+EmailTemplates = Annotated[EmailTemplateService, Depends(email_templates)]
+Deliveries = Annotated[DeliveryService, Depends(deliveries)]
+DeliveryLogs = Annotated[DeliveryLog, Depends(delivery_log)]

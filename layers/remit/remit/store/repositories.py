@@ -7,6 +7,7 @@ from remit.domain.organization import Organization
 from remit.store.accounts import AccountRepo
 from remit.store.api_keys import ApiKeyRepo
 from remit.store.catalogue import ProductRepo
+from remit.store.emails import DeliveryRepo, EmailTemplateRepo
 from remit.store.invoices import InvoiceRepo
 from remit.store.organizations import OrganizationRepo
 from remit.store.subscriptions import SubscriptionRepo
@@ -22,6 +23,8 @@ class Store:
         self.api_keys = ApiKeyRepo(table)
         self.products = ProductRepo(table)
         self.subscriptions = SubscriptionRepo(table)
+        self.email_templates = EmailTemplateRepo(table)
+        self.deliveries = DeliveryRepo(table)
 
     def create_organization(self, org: Organization, first_key: ApiKey) -> None:
         """The organization and its first API key appear together or not at all."""

@@ -189,6 +189,10 @@ class Table:
                 raise ConditionFailed(str(exc)) from exc
             raise
 
+    def delete(self, key: Key) -> None:
+        """Unconditional: deleting what is not there is not an error."""
+        self.client.delete_item(TableName=self.name, Key=serialize(key))
+
     def transact(self, operations: Sequence[dict[str, Any]]) -> None:
         ops = [{kind: {"TableName": self.name, **body} for kind, body in op.items()} for op in operations]
         try:
