@@ -25,7 +25,13 @@ UNICODES = [
     0x192,
     0x2C6,
     0x2DC,
-    *range(0x2000, 0x2070),  # spaces (incl. narrow no-break), dashes, quotes, bullets
+    *range(0x2000, 0x200C),  # spaces
+    *range(0x2010, 0x2027),  # dashes, quotes, daggers, bullet, ellipsis
+    0x202F,  # narrow no-break space (French thousands)
+    0x2030,
+    0x2039,
+    0x203A,
+    0x2044,
     *range(0x20A0, 0x20C1),  # currency signs
     0x2116,
     0x2122,

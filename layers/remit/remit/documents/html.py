@@ -12,6 +12,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from remit.documents.view import DocumentView
 
 _PLACEHOLDER = re.compile(r"\{(page|pages)\}")
+# Whitespace-only text between two tags: the template's indentation. Every such run is a
+# text node WeasyPrint would parse, style and lay out (in table rows, an anonymous box).
+_BETWEEN_TAGS = re.compile(r">\s+<")
 
 
 def css_string(text: str) -> str:
@@ -51,10 +54,17 @@ def stylesheet() -> str:
     return (resources.files("remit.documents") / "templates" / "document.css").read_text(encoding="utf-8")
 
 
+@cache
+def user_agent_stylesheet() -> str:
+    """The compact user-agent stylesheet the warm PDF renderer uses instead of WeasyPrint's."""
+    return (resources.files("remit.documents") / "templates" / "ua.css").read_text(encoding="utf-8")
+
+
 def render_html(view: DocumentView, *, inline_css: bool = False) -> str:
     template = environment().get_template("document.html")
-    return template.render(
+    html = template.render(
         view=view,
         page_label=page_counter(view.labels["page"]),
         inline_css=stylesheet() if inline_css else "",
     )
+    return _BETWEEN_TAGS.sub("><", html)
