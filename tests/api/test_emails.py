@@ -351,3 +351,43 @@ def test_a_custom_template_is_the_organizations_own(api: ApiClient, ctx: Context
         "default",
         "Invoice {{invoice_number}} from {{company_name}}",
     )
+
+
+def test_payment_failed_and_payment_method_expiring_events(
+    api: ApiClient, ctx: Context, account: dict[str, Any], delivery: DeliveryService, org: str
+) -> None:
+    from remit.services.events import make_events
+
+    invoice = issue(api, account["id"])
+    stored = ctx.store.invoices.get(org, invoice["id"])
+    assert stored is not None
+    now = ctx.clock.now()
+    [failed] = make_events(stored, [("invoice.payment_failed", {"id": stored.id})], now, ctx.clock)
+    sent = delivery.on_event(failed)
+    assert sent is not None
+    assert sent.template == "payment_failed"
+    [email] = sent_emails()
+    assert email["subject"] == f"Payment for invoice {invoice['invoiceNumber']} failed"
+    assert f"https://pay.acme.example/accounts/{account['id']}/payment-methods" in email["text"]
+    assert email["attachments"] == []
+
+    expiring = Event(
+        id="evt_01KF0E44M0V8TGZSB41NBMNFNZ",
+        type="payment_method.expiring",
+        created_at=now,
+        organization_id=org,
+        subject_id="pm_card_visa4242",
+        data={"id": "pm_card_visa4242", "accountId": account["id"], "expMonth": 12, "expYear": 2026},
+    )
+    notice = delivery.on_event(expiring)
+    assert notice is not None
+    assert (notice.status, notice.invoice_id, notice.to) == ("sent", None, ["ap@globex.example"])
+    assert delivery.on_event(expiring) == notice  # once, even when the event comes again
+    newest = sent_emails()[0]
+    assert newest["subject"] == "Your payment method is about to expire"
+    assert len(sent_emails()) == 2
+    # Logged under the account, not in any invoice's log.
+    assert [e["template"] for e in api.get(f"/invoices/{invoice['id']}/emails").body["data"]] == [
+        "payment_failed"
+    ]
+    assert ctx.store.deliveries.get(org, None, account["id"], notice.id) == notice
