@@ -269,3 +269,55 @@ def test_authorizer_event_is_a_request_event_for_a_template_route() -> None:
     assert event["headers"]["Authorization"].startswith("Bearer rk_")
     assert (event["httpMethod"], event["resource"]) in template_routes()
     assert event["methodArn"].endswith(f"/{event['httpMethod']}{event['path']}")
+
+
+# -- documents and email (issue 3) -------------------------------------------------------
+
+
+def subscription_to(queue: str) -> dict[str, Any]:
+    [props] = [
+        r["Properties"]
+        for r in RESOURCES.values()
+        if r["Type"] == "AWS::SNS::Subscription"
+        and r["Properties"]["Endpoint"] == {"Fn::GetAtt": [queue, "Arn"]}
+    ]
+    return props  # type: ignore[no-any-return]
+
+
+def test_the_event_queues_get_exactly_the_events_their_consumers_handle() -> None:
+    from remit.services.delivery import EVENT_EMAILS
+
+    # The PDF handler's DOCUMENTS_FOR keys, read from its source (importing it would start
+    # a renderer).
+    source = (ROOT / "functions" / "pdf" / "app.py").read_text()
+    pdf_events = set(re.findall(r'^    "([a-z_.]+)": \(', source, re.MULTILINE))
+    for queue, handled in (("DeliveryQueue", set(EVENT_EMAILS)), ("DocumentsQueue", pdf_events)):
+        props = subscription_to(queue)
+        assert props["TopicArn"] == {"Ref": "EventsTopic"}
+        assert props["Protocol"] == "sqs"
+        # The SQS body must be the event JSON itself, as the consumers parse it.
+        assert props["RawMessageDelivery"] is True
+        assert set(props["FilterPolicy"]["eventType"]) == handled, queue
+        assert "RedrivePolicy" in RESOURCES[queue]["Properties"], f"{queue} needs a DLQ"
+    [policy] = [r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::SQS::QueuePolicy"]
+    assert {q["Ref"] for q in policy["Queues"]} == {"DeliveryQueue", "DocumentsQueue"}
+    [statement] = policy["PolicyDocument"]["Statement"]
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Ref": "EventsTopic"}}}
+
+
+def test_only_the_pdf_function_writes_documents_and_senders_send_from_the_stacks_identity() -> None:
+    writers = {name for name in FUNCTIONS for s in statements(name) if "s3:PutObject" in listify(s["Action"])}
+    assert writers == {"PdfFunction"}
+    senders = {
+        name for name in FUNCTIONS for s in statements(name) if "ses:SendEmail" in listify(s["Action"])
+    }
+    assert senders == {"ApiFunction", "DeliveryWorkerFunction"}
+    for name in senders:
+        [statement] = [s for s in statements(name) if "ses:SendEmail" in listify(s["Action"])]
+        assert all(
+            "identity/${SenderAddress}" in r["Fn::Sub"] or "configuration-set/" in r["Fn::Sub"]
+            for r in statement["Resource"]
+        )
+        assert FUNCTIONS[name]["Environment"]["Variables"]["SES_CONFIGURATION_SET"] == {
+            "Ref": "EmailConfigurationSet"
+        }
