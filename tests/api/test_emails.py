@@ -13,6 +13,7 @@ from remit.adapters.ses import SesMailer
 from remit.clock import FixedClock
 from remit.domain.events import Event
 from remit.emails.mime import OutgoingEmail
+from remit.errors import Unavailable
 from remit.services.context import Context
 from remit.services.delivery import DeliveryInProgress, DeliveryService
 from remit.services.delivery_log import DeliveryLog
@@ -142,7 +143,7 @@ def test_a_failed_send_is_logged_and_retried_and_a_held_claim_is_not_sent_twice(
             raise RuntimeError("MessageRejected: sending paused")
 
     documents = DocumentService(ctx, bucket, pdf_function)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(Unavailable, match="sending paused"):
         DeliveryService(ctx, Refusing(), documents, SENDER, LINKS).on_event(issued)
     [failed] = api.get(f"/invoices/{invoice['id']}/emails").body["data"]
     assert (failed["status"], failed["detail"]) == ("failed", "MessageRejected: sending paused")
@@ -391,3 +392,22 @@ def test_payment_failed_and_payment_method_expiring_events(
         "payment_failed"
     ]
     assert ctx.store.deliveries.get(org, None, account["id"], notice.id) == notice
+
+
+def test_a_manual_send_that_ses_refuses_is_a_502_and_logged_failed(
+    api: ApiClient, account: dict[str, Any]
+) -> None:
+    from remit.http.deps import get_mailer
+
+    class Refusing:
+        def send(self, email: OutgoingEmail) -> str:
+            raise RuntimeError("MessageRejected: Email address is not verified")
+
+    invoice = issue(api, account["id"])
+    api.app.dependency_overrides[get_mailer] = Refusing
+    reply = api.post(f"/invoices/{invoice['id']}/send", {})
+    assert (reply.status, reply.body["code"]) == (502, "email_failed")
+    assert "not verified" in reply.body["message"]
+    [logged] = api.get(f"/invoices/{invoice['id']}/emails").body["data"]
+    assert logged["status"] == "failed"
+    assert sent_emails() == []

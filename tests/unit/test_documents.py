@@ -212,3 +212,55 @@ def test_a_refused_logo_is_left_out_and_the_document_still_renders() -> None:
         "invoice", sample_invoice(), org.model_copy(update={"invoice_settings": settings}), None
     )
     assert "Invoice number INV-2026-00042" in text(renderer().render(view))
+
+
+class FakeResponse:
+    def __init__(self, status: int, content_type: str, chunks: list[bytes], delay: float = 0.0) -> None:
+        self.status, self.content_type, self.chunks, self.delay = status, content_type, list(chunks), delay
+
+    def getheader(self, name: str, default: str = "") -> str:
+        return self.content_type if name == "Content-Type" else default
+
+    def read1(self, size: int) -> bytes:
+        import time
+
+        time.sleep(self.delay)
+        return self.chunks.pop(0) if self.chunks else b""
+
+
+class FakeConnection:
+    made: list[tuple[str, str]] = []
+
+    def __init__(self, response: FakeResponse) -> None:
+        self.response = response
+
+    def request(self, method: str, path: str, headers: dict[str, str]) -> None:
+        FakeConnection.made.append((method, path))
+
+    def getresponse(self) -> FakeResponse:
+        return self.response
+
+    def close(self) -> None:
+        pass
+
+
+def serve(response: FakeResponse):  # type: ignore[no-untyped-def]
+    return lambda target, timeout: FakeConnection(response)
+
+
+def test_the_logo_is_fetched_within_its_size_type_and_time_bounds() -> None:
+    from remit.documents.fetcher import MAX_LOGO_BYTES, fetch_logo
+
+    url = "https://logo.example/brand.png"
+    body, kind = fetch_logo(url, public, connect=serve(FakeResponse(200, "image/png", [b"\x89PNG", b"rest"])))
+    assert (body, kind) == (b"\x89PNGrest", "image/png")
+    big = [b"x" * 65536] * (MAX_LOGO_BYTES // 65536 + 1)
+    refusals = {
+        "larger than": FakeResponse(200, "image/png", big),
+        "not an image": FakeResponse(200, "text/html", [b"<html>"]),
+        "answered 302": FakeResponse(302, "image/png", []),
+        "took longer": FakeResponse(200, "image/png", [b"a", b"b", b"c"], delay=0.05),
+    }
+    for says, response in refusals.items():
+        with pytest.raises(FetchRefused, match=says):
+            fetch_logo(url, public, timeout=0.08, connect=serve(response))

@@ -45,3 +45,9 @@ class ConcurrentUpdate(Conflict):
 
 class Unauthorized(RemitError):
     code = "unauthorized"
+
+
+class Unavailable(RemitError):
+    """Something Remit depends on (SES, the PDF renderer) failed; trying later may work."""
+
+    code = "unavailable"

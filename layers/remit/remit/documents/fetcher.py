@@ -13,6 +13,7 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -75,10 +76,18 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
-def fetch_logo(url: str, resolver: Resolver = resolve, timeout: float = TIMEOUT_SECONDS) -> tuple[bytes, str]:
+def fetch_logo(
+    url: str,
+    resolver: Resolver = resolve,
+    timeout: float = TIMEOUT_SECONDS,
+    connect: Callable[[Target, float], http.client.HTTPConnection] = _PinnedHTTPSConnection,
+) -> tuple[bytes, str]:
     """(body, content type) of an image at a public https URL, or FetchRefused."""
     target = check_url(url, resolver)
-    connection = _PinnedHTTPSConnection(target, timeout)
+    # The socket timeout bounds each read; the deadline bounds the whole fetch, so a server
+    # dripping a byte at a time cannot hold a render for long.
+    deadline = time.monotonic() + timeout
+    connection = connect(target, timeout)
     try:
         connection.request("GET", target.path, headers={"User-Agent": "Remit documents", "Accept": "image/*"})
         response = connection.getresponse()
@@ -87,9 +96,15 @@ def fetch_logo(url: str, resolver: Resolver = resolve, timeout: float = TIMEOUT_
         content_type = response.getheader("Content-Type", "application/octet-stream").split(";")[0]
         if not content_type.startswith("image/"):
             raise FetchRefused(f"the logo is {content_type}, not an image")
-        body = response.read(MAX_LOGO_BYTES + 1)
-        if len(body) > MAX_LOGO_BYTES:
-            raise FetchRefused(f"the logo is larger than {MAX_LOGO_BYTES} bytes")
-        return body, content_type
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := response.read1(64 * 1024):
+            size += len(chunk)
+            if size > MAX_LOGO_BYTES:
+                raise FetchRefused(f"the logo is larger than {MAX_LOGO_BYTES} bytes")
+            if time.monotonic() > deadline:
+                raise FetchRefused(f"the logo took longer than {timeout:g} s")
+            chunks.append(chunk)
+        return b"".join(chunks), content_type
     finally:
         connection.close()

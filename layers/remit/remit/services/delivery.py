@@ -22,7 +22,7 @@ from remit.domain.invoice import Invoice
 from remit.domain.organization import Organization
 from remit.emails import render as emails
 from remit.emails.mime import Attachment, OutgoingEmail
-from remit.errors import NotFound, ValidationFailed
+from remit.errors import NotFound, Unavailable, ValidationFailed
 from remit.ids import new_id
 from remit.services.context import Context
 from remit.services.delivery_log import NO_INVOICE, TAG_ACCOUNT, TAG_EMAIL, TAG_INVOICE, TAG_ORG
@@ -186,7 +186,8 @@ class DeliveryService:
                 }
             )
             self.store.deliveries.save(failed, record.version)
-            raise
+            # The record says failed; a queue retries the event, an API caller may retry.
+            raise Unavailable(f"the email could not be sent: {exc}", code="email_failed") from exc
         sent_at = self.clock.now()
         sent = record.model_copy(
             update={
