@@ -84,6 +84,7 @@ def test_issuing_emails_the_invoice_once_in_german_with_the_pdf_to_recipients_an
     assert email["from"] == f"Acme Buchhaltung <{SENDER}>"
     assert email["subject"] == f"Rechnung {invoice['invoiceNumber']} von Acme"
     assert "über 1.190,00\xa0€" in email["text"]  # Babel: a no-break space before €
+    assert "Consulting  1  1.000,00\xa0€\nGesamtbetrag  1.190,00\xa0€" in email["text"]  # the line summary
     assert f"https://pay.acme.example/invoices/{invoice['id']}/pay" in email["html"]
     [attachment] = email["attachments"]
     assert attachment["filename"] == f"Invoice {invoice['invoiceNumber']}.pdf"

@@ -66,6 +66,16 @@ def test_customer_text_cannot_inject_html_into_the_body_or_headers_into_the_subj
         ("body", "{{ company_name.format.__self__ }}", "cannot be rendered"),
         (
             "body",
+            "{% for item in line_items %}{{ item.__class__.__mro__ }}{% endfor %}",
+            "cannot be rendered",
+        ),
+        (
+            "body",
+            "{% for item in line_items %}{{ item.items.__globals__ }}{% endfor %}",
+            "cannot be rendered",
+        ),
+        (
+            "body",
             "{% for c in ''.__class__.__mro__[1].__subclasses__() %}{{ c }}{% endfor %}",
             "cannot be rendered",
         ),

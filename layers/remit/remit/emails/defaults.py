@@ -37,6 +37,7 @@ VARIABLES: dict[str, str] = {
     "amount_paid": "Amount paid so far, formatted",
     "issue_date": "Issue date, formatted",
     "paid_date": "Date the invoice was paid, formatted",
+    "line_items": "The invoice's lines: {% for item in line_items %}{{item.description}} {{item.quantity}} {{item.amount}}{% endfor %}",
 }
 
 LANGUAGES = ("en", "de", "fr")
@@ -50,6 +51,21 @@ def _body(*paragraphs: str) -> str:
     return "\n".join(_P.format(p) for p in paragraphs)
 
 
+def _summary(total: str) -> str:
+    """The line item summary the seed's invoice email shows, then the total."""
+    cell = 'style="padding:2px 12px 2px 0"'
+    right = 'style="padding:2px 0 2px 12px;text-align:right"'
+    return (
+        '\n<table role="presentation" style="border-collapse:collapse">'
+        "{% for item in line_items %}"
+        f"<tr><td {cell}>{{{{ item.description }}}}</td><td {right}>{{{{ item.quantity }}}}</td>"
+        f"<td {right}>{{{{ item.amount }}}}</td></tr>"
+        "{% endfor %}"
+        f'<tr><td {cell} colspan="2"><b>{total}</b></td><td {right}><b>{{{{total}}}}</b></td></tr>'
+        "</table>\n"
+    )
+
+
 DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
     "invoice_issued": {
         "en": (
@@ -58,6 +74,9 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
             _body(
                 "Hi {{customer_name}},",
                 "Your invoice {{invoice_number}} for {{amount_due}} is ready. It is due on {{due_date}}.",
+            )
+            + _summary("Total")
+            + _body(
                 '<a href="{{invoice_url}}">Review invoice</a> · <a href="{{pay_now_url}}">Pay now</a>',
                 "Thank you,<br>{{company_name}}",
             ),
@@ -68,6 +87,9 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
             _body(
                 "Hallo {{customer_name}},",
                 "Ihre Rechnung {{invoice_number}} über {{amount_due}} ist bereit. Sie ist fällig am {{due_date}}.",
+            )
+            + _summary("Gesamtbetrag")
+            + _body(
                 '<a href="{{invoice_url}}">Rechnung ansehen</a> · <a href="{{pay_now_url}}">Jetzt bezahlen</a>',
                 "Vielen Dank,<br>{{company_name}}",
             ),
@@ -79,6 +101,9 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
                 "Bonjour {{customer_name}},",
                 "Votre facture {{invoice_number}} d’un montant de {{amount_due}} est disponible. "
                 "Elle est payable au plus tard le {{due_date}}.",
+            )
+            + _summary("Total")
+            + _body(
                 '<a href="{{invoice_url}}">Voir la facture</a> · <a href="{{pay_now_url}}">Payer</a>',
                 "Merci,<br>{{company_name}}",
             ),

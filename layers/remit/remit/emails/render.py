@@ -54,7 +54,7 @@ class RenderedEmail:
     text: str
 
 
-SAMPLE_VARIABLES: dict[str, str] = {
+SAMPLE_VARIABLES: dict[str, Any] = {
     "customer_name": "Globex Corporation",
     "invoice_number": "INV-2026-00042",
     "amount_due": "$1,250.00",
@@ -67,6 +67,10 @@ SAMPLE_VARIABLES: dict[str, str] = {
     "amount_paid": "$0.00",
     "issue_date": "Mar 2, 2026",
     "paid_date": "",
+    "line_items": [
+        {"description": "Analytics seat (March 2026)", "quantity": "10", "amount": "$1,000.00"},
+        {"description": "Support hours", "quantity": "2.5", "amount": "$250.00"},
+    ],
 }
 
 
@@ -118,6 +122,9 @@ def render(template: TemplateText, variables: dict[str, Any]) -> RenderedEmail:
     )
 
 
+_CELL_END = "\x00"
+
+
 class _Text(HTMLParser):
     BLOCKS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "table"}
 
@@ -127,12 +134,14 @@ class _Text(HTMLParser):
         self.href: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BLOCKS:
+        if tag in self.BLOCKS and tag != "tr":  # rows: one line each, no blank between
             self.parts.append("\n")
         if tag == "a":
             self.href = dict(attrs).get("href")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th"):
+            self.parts.append(_CELL_END)
         if tag == "a" and self.href:
             self.parts.append(f" ({self.href})")
             self.href = None
@@ -147,5 +156,9 @@ def html_to_text(html: str) -> str:
     """The plain-text alternative: paragraphs kept, links written out after their text."""
     parser = _Text()
     parser.feed(html)
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in "".join(parser.parts).splitlines()]
+    # Blanks collapse as HTML does; a table cell's end becomes a two-space column gap.
+    lines = [
+        re.sub(r"[ \t]+", " ", line).replace(f" {_CELL_END}", _CELL_END).replace(_CELL_END, "  ").strip()
+        for line in "".join(parser.parts).splitlines()
+    ]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"

@@ -29,6 +29,7 @@ def variables(
     """Every variable, formatted for the reader's locale (the invoice's language)."""
     lang = invoice.language if invoice else (account.effective_language(org) if account else "en")
     values: dict[str, Any] = dict.fromkeys(VARIABLES, "")
+    values["line_items"] = []
     values |= {"company_name": org.name, "customer_name": account.name if account else ""}
     if account:
         values["update_payment_link"] = links.update_payment(account.id)
@@ -43,6 +44,14 @@ def variables(
             "issue_date": localize.day(invoice.issued_at.date() if invoice.issued_at else None, lang),
             "paid_date": localize.day(invoice.paid_at.date() if invoice.paid_at else None, lang),
             "invoice_url": links.invoice(invoice.id),
+            "line_items": [
+                {
+                    "description": li.description,
+                    "quantity": localize.number(li.quantity, lang),
+                    "amount": localize.money(li.amount, cur, lang),
+                }
+                for li in invoice.line_items
+            ],
             "pay_now_url": links.pay_now(invoice.id),
         }
     return values
