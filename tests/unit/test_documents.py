@@ -264,3 +264,38 @@ def test_the_logo_is_fetched_within_its_size_type_and_time_bounds() -> None:
     for says, response in refusals.items():
         with pytest.raises(FetchRefused, match=says):
             fetch_logo(url, public, timeout=0.08, connect=serve(response))
+
+
+def test_wire_instructions_show_when_the_organization_displays_them() -> None:
+    # Payment settings arrive with issue 4 under the seed's names (updatePaymentSettings:
+    # displayWireInstructions, wireInstructions{bankName, accountNumber, routingNumber,
+    # reference}); the view reads them when present.
+    from types import SimpleNamespace
+
+    org = sample_organization()
+    wire = SimpleNamespace(
+        bank_name="First National Bank",
+        account_number="****1234",
+        routing_number="021000021",
+        reference="Invoice {{invoice_number}}",
+    )
+    shown = SimpleNamespace(
+        name=org.name,
+        email=org.email,
+        invoice_settings=org.invoice_settings,
+        payment_settings=SimpleNamespace(display_wire_instructions=True, wire_instructions=wire),
+    )
+    pdf = text(renderer().render(build_view("invoice", sample_invoice(), shown, None)))  # type: ignore[arg-type]
+    assert "Pay by wire transfer" in pdf
+    assert "Bank First National Bank" in pdf
+    assert "Routing number 021000021" in pdf
+    assert "Reference Invoice INV-2026-00042" in pdf
+    hidden = SimpleNamespace(
+        **{
+            **vars(shown),
+            "payment_settings": SimpleNamespace(display_wire_instructions=False, wire_instructions=wire),
+        }
+    )
+    assert "First National Bank" not in text(
+        renderer().render(build_view("invoice", sample_invoice(), hidden, None))
+    )  # type: ignore[arg-type]
