@@ -8,7 +8,6 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from remit.money import exponent
@@ -42,4 +41,7 @@ def percent(rate: Decimal, language: str) -> str:
 
 
 def day(value: date | None, language: str) -> str:
+    # babel.dates (with its plural rules) costs ~20 ms to import; load it when first used.
+    from babel.dates import format_date
+
     return "" if value is None else format_date(value, format="medium", locale=locale_of(language))

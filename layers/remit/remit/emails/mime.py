@@ -4,9 +4,6 @@ text, then HTML) and the PDF attachment when there is one."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
 
 
 @dataclass(frozen=True)
@@ -32,6 +29,11 @@ class OutgoingEmail:
 
 
 def build_mime(email: OutgoingEmail) -> bytes:
+    # The email package is imported here: only senders need it, not every API cold start.
+    from email.headerregistry import Address
+    from email.message import EmailMessage
+    from email.utils import make_msgid
+
     message = EmailMessage()
     local, _, domain = email.from_address.partition("@")
     message["From"] = Address(display_name=email.from_name, username=local, domain=domain)
@@ -54,4 +56,6 @@ def build_mime(email: OutgoingEmail) -> bytes:
 
 
 def sender(email: OutgoingEmail) -> str:
+    from email.utils import formataddr
+
     return formataddr((email.from_name, email.from_address))

@@ -16,19 +16,25 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
-from typing import Any
-
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta
-from jinja2.sandbox import SandboxedEnvironment
+from typing import TYPE_CHECKING, Any
 
 from remit.emails.defaults import VARIABLES
 from remit.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
+
+# Jinja2 is imported when a template is first checked or rendered, not with this module:
+# the API imports it at cold start for every route, and most routes never render email.
 
 MAX_BODY = 100_000
 
 
 @cache
 def _env(html: bool) -> SandboxedEnvironment:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
     env = SandboxedEnvironment(autoescape=html, undefined=StrictUndefined)
     # No globals (range, lipsum, cycler, namespace ...): a template sees its variables only.
     env.globals.clear()
@@ -76,6 +82,8 @@ SAMPLE_VARIABLES: dict[str, Any] = {
 
 def check(template: TemplateText) -> None:
     """Refuse (422, naming the field and the problem) a template that would fail to send."""
+    from jinja2 import TemplateError, TemplateSyntaxError, meta
+
     fields = {"subject": template.subject, "fromName": template.from_name, "body": template.body}
     for field, source in fields.items():
         env = _env(field == "body")
