@@ -29,6 +29,10 @@ system-deps:
 		apt-get update -qq && apt-get install -y -qq nodejs npm; }
 	@command -v jq >/dev/null || { echo "installing jq (the README walkthrough uses it)"; \
 		apt-get update -qq && apt-get install -y -qq jq; }
+	@# WeasyPrint (the PDF function, its tests and the bench) loads Pango with cffi. Fonts
+	@# are not needed: documents bring their own (functions/pdf/fonts).
+	@ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { echo "installing Pango for WeasyPrint"; \
+		apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; }
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +49,7 @@ $(SAM_VENV)/.installed:
 	$(SAM_VENV)/bin/pip install --quiet 'aws-sam-cli>=1.140'
 	touch $@
 
-install: $(VENV)/.installed $(DDB_LOCAL)
+install: system-deps $(VENV)/.installed $(DDB_LOCAL)
 
 # -- the two commands -------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import autopay_sweep, billing_run, cold_import, dynamodb_calls
+from bench import autopay_sweep, billing_run, cold_import, dynamodb_calls, pdf_render
 
 
 def machine() -> str:
@@ -30,7 +30,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--import-rounds", type=int, default=20, help="interleaved rounds (default 20)")
     parser.add_argument("--ddb-rounds", type=int, default=15, help="runs of each operation (default 15)")
-    parser.add_argument("--only", choices=["cold-import", "dynamodb-calls", "billing-run", "autopay-sweep"])
+    parser.add_argument("--pdf-rounds", type=int, default=25, help="interleaved PDF renders (default 25)")
+    parser.add_argument(
+        "--only", choices=["cold-import", "dynamodb-calls", "billing-run", "autopay-sweep", "pdf-render"]
+    )
     args = parser.parse_args()
     python = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else sys.executable
     print(f"Command: `{shlex.join([python, '-m', 'bench', *sys.argv[1:]])}`  ")
@@ -47,6 +50,9 @@ def main() -> None:
     if args.only in (None, "autopay-sweep"):
         print("### AutoPay sweep\n")
         print(autopay_sweep.markdown(autopay_sweep.run()))
+    if args.only in (None, "pdf-render"):
+        print("### PDF render\n")
+        print(pdf_render.markdown(pdf_render.run(args.pdf_rounds)))
 
 
 if __name__ == "__main__":

@@ -86,6 +86,7 @@ Remit is running locally.
              (demo organization "{DEMO_ORGANIZATION}", {org_id})
   Docs       {url}/swagger
   Clock      {url}/_local/clock   (POST {{"advance": "P3D"}} moves it and runs what fell due)
+  Emails     {url}/_local/emails  (what SES sent: JSON, or a page in a browser)
   Scheduler  every {tick:g}s
 
   {state / "demo.env"} has REMIT_API_URL and REMIT_API_KEY:

@@ -12,6 +12,7 @@ from typing import Any
 from remit_local.environment import Wiring, environments
 from remit_local.gateway import Gateway, GatewayServer
 from remit_local.intrinsics import LocalResource, Resolver
+from remit_local.lambda_api import LambdaApi
 from remit_local.lambdas import functions
 from remit_local.local_api import LocalEndpoints
 from remit_local.resources import Clients, create_resources
@@ -54,8 +55,19 @@ class Deployment:
         self.server: GatewayServer | None = None
 
     def serve(self, local: LocalEndpoints | None, host: str = "127.0.0.1", port: int = 0) -> GatewayServer:
-        gateway = Gateway(api_routes(self.template), rest_apis(self.template), self.pools, local)
+        names = {
+            alias: r.logical_id
+            for r in self.resources.values()
+            if r.type == "AWS::Serverless::Function"
+            for alias in (r.ref, r.attributes["Arn"])
+        }
+        lambda_api = LambdaApi(self.pools, names)
+        gateway = Gateway(api_routes(self.template), rest_apis(self.template), self.pools, local, lambda_api)
         self.server = GatewayServer(gateway, host, port).start()
+        # Functions that invoke functions reach this gateway's Lambda API (lambda_api.py).
+        # Set before any container starts: pools copy their environment when they do.
+        for environment in self.environments.values():
+            environment["AWS_ENDPOINT_URL_LAMBDA"] = self.server.url
         # Like provisioned concurrency of one: the first request does not wait for an import.
         self.pools.prewarm(gateway.functions)
         return self.server

@@ -9,8 +9,9 @@ ACCESS_DENIED); invoke the function with the proxy event, the authorizer's conte
 ``requestContext.authorizer``; turn its result into the HTTP answer. Gateway responses
 come from the template's ``GatewayResponses``, so the bodies match the deployed API.
 
-Also served, and never deployed: ``/_local/*`` (local_api.py) and ``GET /swagger``
-(the API function's Swagger UI, without authorization).
+Also served, and never deployed: ``/_local/*`` (local_api.py), ``GET /swagger``
+(the API function's Swagger UI, without authorization) and the Lambda Invoke API
+(lambda_api.py) that functions reach through ``AWS_ENDPOINT_URL_LAMBDA``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from remit_local.apigw import authorizer_event, method_arn, proxy_event
+from remit_local.lambda_api import LambdaApi, is_invoke
 from remit_local.local_api import LocalEndpoints
 from remit_local.messages import HttpRequest, HttpResponse, error_response
 from remit_local.policy import allows
@@ -48,8 +50,10 @@ class Gateway:
         apis: Mapping[str, RestApi],
         pools: FunctionPools,
         local: LocalEndpoints | None = None,
+        lambda_api: LambdaApi | None = None,
     ) -> None:
         self.routes = routes
+        self.lambda_api = lambda_api
         self.apis = apis
         self.pools = pools
         self.local = local
@@ -76,6 +80,8 @@ class Gateway:
     def handle(self, request: HttpRequest) -> HttpResponse:
         if self.local is not None and (request.path == "/_local" or request.path.startswith("/_local/")):
             return self.local.handle(request)
+        if self.lambda_api is not None and is_invoke(request):
+            return self.lambda_api.handle(request)
         if request.method == "GET" and request.path == "/swagger" and self.swagger_function:
             return self._invoke(self.main_api, self.swagger_function, self._event(request, None, {}, None))
         found = resolve(self.routes, request.method, request.path)

@@ -6,6 +6,8 @@ template.yaml, so never deployed):
   moves the clock forward (never back), then runs the scheduled functions at the new
   time and drains the queues they fed before answering, so the caller sees the effects
   at once. The answer is the new clock plus ``ran``, a summary of what ran.
+- ``GET /_local/emails``: the emails sent through SES, newest first (remit_local.emails):
+  JSON, or an HTML page for a browser.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from remit_local import emails
 from remit_local.clock import ClockError, LocalClock, describe, parse_duration, parse_instant
 from remit_local.messages import HttpRequest, HttpResponse, error_response, json_response
 
 CLOCK = "/_local/clock"
+EMAILS = "/_local/emails"
 
 
 class LocalEndpoints:
@@ -26,6 +30,8 @@ class LocalEndpoints:
         self.after_move = after_move
 
     def handle(self, request: HttpRequest) -> HttpResponse:
+        if request.path == EMAILS and request.method == "GET":
+            return self._emails(request)
         if request.path != CLOCK:
             return error_response(404, "route_not_found", "no such route")
         if request.method == "GET":
@@ -35,6 +41,17 @@ class LocalEndpoints:
         response = error_response(405, "method_not_allowed", "use GET or POST")
         response.headers.append(("Allow", "GET, POST"))
         return response
+
+    def _emails(self, request: HttpRequest) -> HttpResponse:
+        sent = emails.sent_emails()
+        wants_html = "html" in request.multi_query.get("format", []) or "text/html" in (
+            request.header("Accept") or ""
+        )
+        if wants_html:
+            return HttpResponse(
+                200, emails.page(sent).encode(), [("Content-Type", "text/html; charset=utf-8")]
+            )
+        return json_response(200, sent)
 
     def _move(self, request: HttpRequest) -> HttpResponse:
         try:

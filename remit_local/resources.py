@@ -96,6 +96,9 @@ class Clients:
     sns: Any
     sqs: Any
     dynamodbstreams: Any = None
+    # SES (v2 API) on moto: sender identities and configuration sets. Optional, so a
+    # caller that only needs tables and queues can leave it out.
+    ses: Any = None
 
 
 def create_resources(
@@ -129,6 +132,10 @@ def create_resources(
     queues = declared("AWS::SQS::Queue")
     for logical_id, props in queues.items():
         created[logical_id] = _queue(clients.sqs, logical_id, early, props, prefix)
+    for logical_id, props in declared("AWS::SES::ConfigurationSet").items():
+        created[logical_id] = _configuration_set(clients.ses, logical_id, props, prefix)
+    for logical_id, props in declared("AWS::SES::EmailIdentity").items():
+        created[logical_id] = _email_identity(clients.ses, logical_id, early, props)
     for logical_id in declared("AWS::Serverless::Function"):
         name = local_name(logical_id, prefix)
         arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
@@ -220,6 +227,30 @@ def _subscribe(client: Any, resolver: Resolver, props: Mapping[str, Any]) -> Non
     if "FilterPolicyScope" in props:
         attributes["FilterPolicyScope"] = str(props["FilterPolicyScope"])
     client.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=endpoint, Attributes=attributes)
+
+
+def _configuration_set(client: Any, logical_id: str, props: Mapping[str, Any], prefix: str) -> LocalResource:
+    name = str(props.get("Name") or local_name(logical_id, prefix))
+    if client is not None:
+        try:
+            client.create_configuration_set(ConfigurationSetName=name)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "AlreadyExistsException":
+                raise
+    return LocalResource(logical_id, "AWS::SES::ConfigurationSet", name)
+
+
+def _email_identity(client: Any, logical_id: str, early: Resolver, props: Mapping[str, Any]) -> LocalResource:
+    """The sender: moto's SES refuses mail from an address (or domain) it has no identity
+    for, as SES does before verification; locally the identity is verified at once."""
+    identity = early.string(props["EmailIdentity"])
+    if client is not None:
+        try:
+            client.create_email_identity(EmailIdentity=identity)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "AlreadyExistsException":
+                raise
+    return LocalResource(logical_id, "AWS::SES::EmailIdentity", identity)
 
 
 def _is_true(value: Any) -> bool:

@@ -74,6 +74,7 @@ class LocalStack:
                 sns=self._client("sns", self.moto.endpoint),
                 sqs=self._client("sqs", self.moto.endpoint),
                 dynamodbstreams=self._client("dynamodbstreams", self.dynamodb.endpoint),
+                ses=self._client("sesv2", self.moto.endpoint),
             )
             main = self.deploy(self.template, prefix=DEFAULT_PREFIX)
             main.serve(LocalEndpoints(self.clock, self.run_due), host, port or 0)

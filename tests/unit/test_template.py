@@ -215,9 +215,10 @@ def test_runtime_is_the_parameter_defaulting_to_312_on_arm64() -> None:
         assert props.get("Architectures", ["arm64"]) == ["arm64"], name
 
 
-def test_layer_is_built_for_every_runtime_the_parameter_allows() -> None:
+@pytest.mark.parametrize("name", ["RemitLayer", "WeasyPrintLayer"])
+def test_layer_is_built_for_every_runtime_the_parameter_allows(name: str) -> None:
     allowed = set(DOC["Parameters"]["PythonRuntime"]["AllowedValues"])
-    layer = only("AWS::Serverless::LayerVersion")
+    layer = RESOURCES[name]
     assert set(layer["Properties"]["CompatibleRuntimes"]) == allowed
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
     assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
@@ -225,6 +226,19 @@ def test_layer_is_built_for_every_runtime_the_parameter_allows() -> None:
     makefile = (ROOT / layer["Properties"]["ContentUri"] / "Makefile").read_text()
     [versions] = re.findall(r"^LAYER_PYTHON_VERSIONS \?= (.+)$", makefile, re.MULTILINE)
     assert {f"python{v}" for v in versions.split()} == allowed
+    assert f"build-{name}:" in makefile
+
+
+def test_only_the_pdf_function_carries_weasyprint() -> None:
+    # The API's and workers' cold starts must not pay for WeasyPrint and Pango.
+    layers = {name: props.get("Layers", []) for name, props in FUNCTIONS.items()}
+    assert {name for name, refs in layers.items() if {"Ref": "WeasyPrintLayer"} in refs} == {"PdfFunction"}
+    assert DOC["Globals"]["Function"]["Layers"] == [{"Ref": "RemitLayer"}]
+    for path in (ROOT / "layers" / "remit" / "remit").rglob("*.py"):
+        if "weasyprint" in path.read_text() and path.name != "pdf.py":
+            assert "import weasyprint" not in path.read_text(), path
+    pinned = (ROOT / "layers" / "remit" / "requirements.txt").read_text().lower()
+    assert "weasyprint" not in pinned
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
@@ -305,3 +319,61 @@ def test_the_autopay_queue_has_a_dead_letter_queue_and_partial_batch_failures() 
     assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     # Six times the worker's timeout, as for the other queues.
     assert queue["VisibilityTimeout"] >= 6 * FUNCTIONS["AutoPayWorkerFunction"]["Timeout"]
+
+
+# -- documents and email (issue 3) -------------------------------------------------------
+
+
+def subscription_to(queue: str) -> dict[str, Any]:
+    [props] = [
+        r["Properties"]
+        for r in RESOURCES.values()
+        if r["Type"] == "AWS::SNS::Subscription"
+        and r["Properties"]["Endpoint"] == {"Fn::GetAtt": [queue, "Arn"]}
+    ]
+    return props  # type: ignore[no-any-return]
+
+
+def test_the_event_queues_get_exactly_the_events_their_consumers_handle() -> None:
+    from remit.services.delivery import EVENT_EMAILS
+
+    # The PDF handler's DOCUMENTS_FOR keys, read from its source (importing it would start
+    # a renderer).
+    source = (ROOT / "functions" / "pdf" / "app.py").read_text()
+    pdf_events = set(re.findall(r'^    "([a-z_.]+)": \(', source, re.MULTILINE))
+    for queue, handled in (("DeliveryQueue", set(EVENT_EMAILS)), ("DocumentsQueue", pdf_events)):
+        props = subscription_to(queue)
+        assert props["TopicArn"] == {"Ref": "EventsTopic"}
+        assert props["Protocol"] == "sqs"
+        # The SQS body must be the event JSON itself, as the consumers parse it.
+        assert props["RawMessageDelivery"] is True
+        assert set(props["FilterPolicy"]["eventType"]) == handled, queue
+        # Webhook redeliveries (audience "webhooks") must not send an email or render again.
+        assert props["FilterPolicy"]["audience"] == ["all"], queue
+        assert "RedrivePolicy" in RESOURCES[queue]["Properties"], f"{queue} needs a DLQ"
+    [policy] = [
+        r["Properties"]
+        for r in RESOURCES.values()
+        if r["Type"] == "AWS::SQS::QueuePolicy" and {"Ref": "DeliveryQueue"} in r["Properties"]["Queues"]
+    ]
+    assert {q["Ref"] for q in policy["Queues"]} == {"DeliveryQueue", "DocumentsQueue"}
+    [statement] = policy["PolicyDocument"]["Statement"]
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Ref": "EventsTopic"}}}
+
+
+def test_only_the_pdf_function_writes_documents_and_senders_send_from_the_stacks_identity() -> None:
+    writers = {name for name in FUNCTIONS for s in statements(name) if "s3:PutObject" in listify(s["Action"])}
+    assert writers == {"PdfFunction"}
+    senders = {
+        name for name in FUNCTIONS for s in statements(name) if "ses:SendEmail" in listify(s["Action"])
+    }
+    assert senders == {"ApiFunction", "DeliveryWorkerFunction"}
+    for name in senders:
+        [statement] = [s for s in statements(name) if "ses:SendEmail" in listify(s["Action"])]
+        assert all(
+            "identity/${SenderAddress}" in r["Fn::Sub"] or "configuration-set/" in r["Fn::Sub"]
+            for r in statement["Resource"]
+        )
+        assert FUNCTIONS[name]["Environment"]["Variables"]["SES_CONFIGURATION_SET"] == {
+            "Ref": "EmailConfigurationSet"
+        }

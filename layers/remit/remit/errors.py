@@ -51,3 +51,9 @@ class PaymentDeclined(RemitError):
     """The gateway refused the charge (a 402); the attempt is recorded on the invoice."""
 
     code = "payment_failed"
+
+
+class Unavailable(RemitError):
+    """Something Remit depends on (SES, the PDF renderer) failed; trying later may work."""
+
+    code = "unavailable"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from remit.domain.base import DomainModel
 from remit.domain.organization import AutoPayTiming, DeliveryMethod, Organization
@@ -14,6 +15,18 @@ class AccountInvoiceSettings(DomainModel):
     recipients: list[str] = []
     language: str | None = None
     currency: str | None = None
+
+
+class DeliveryIssue(DomainModel):
+    """The last email to this account that bounced or was marked as spam (SES said so),
+    kept on the account so "customer not receiving invoices" is answered where one looks."""
+
+    kind: Literal["bounced", "complained"]
+    addresses: list[str]
+    at: datetime
+    email_id: str
+    invoice_id: str | None = None
+    detail: str | None = None
 
 
 class Account(DomainModel):
@@ -28,6 +41,7 @@ class Account(DomainModel):
     default_payment_method_id: str | None = None
     auto_pay_timing: AutoPayTiming | None = None
     auto_pay_days_before: int | None = None
+    delivery_issue: DeliveryIssue | None = None
     created_at: datetime
     updated_at: datetime
     version: int = 1
@@ -40,3 +54,10 @@ class Account(DomainModel):
 
     def effective_language(self, org: Organization) -> str:
         return self.invoice_settings.language or org.settings.default_language
+
+    def effective_delivery(self, org: Organization) -> str:
+        return self.invoice_settings.delivery_method or org.invoice_settings.default_delivery_method
+
+    def recipients(self) -> list[str]:
+        """To: the account's recipients when it has some (the override), else its email."""
+        return list(self.invoice_settings.recipients) or ([self.email] if self.email else [])

@@ -11,6 +11,8 @@ from remit.http.idempotency import idempotency
 from remit.http.routes import (
     accounts,
     checkout,
+    documents,
+    emails,
     events,
     invoices,
     organization,
@@ -38,8 +40,8 @@ def build_app() -> APIGatewayRestResolver:
     """The API's resolver: validation from type hints, one router per resource, errors
     mapped in one place, Idempotency-Key honoured on every POST."""
     app = APIGatewayRestResolver(enable_validation=True)
-    routers = (organization, accounts, payment_methods, checkout, invoices, products, subscriptions)
-    for module in (*routers, events, webhooks):
+    routers = (organization, accounts, payment_methods, checkout, invoices, documents, emails, products)
+    for module in (*routers, subscriptions, events, webhooks):
         app.include_router(module.router)
     errors.register(app)
     app.use(middlewares=[idempotency])

@@ -16,6 +16,10 @@ from remit.services.accounts import AccountService
 from remit.services.catalogue import ProductService
 from remit.services.checkout import CheckoutService
 from remit.services.context import Context
+from remit.services.delivery import DeliveryService, Mailer
+from remit.services.delivery_log import DeliveryLog
+from remit.services.documents import DocumentService, Renderer, Storage
+from remit.services.email_templates import EmailTemplateService
 from remit.services.events import EventService
 from remit.services.invoices import InvoiceService
 from remit.services.organizations import OrganizationService
@@ -99,6 +103,52 @@ def checkout(ctx: Annotated[Context, Depends(get_context)]) -> CheckoutService:
     return CheckoutService(ctx)
 
 
+@cache
+def get_storage() -> Storage:
+    from remit.adapters.s3 import DocumentBucket
+
+    # Read when first needed (a request that fails its lookup first never needs it).
+    return DocumentBucket(os.environ.get("DOCUMENTS_BUCKET", ""))
+
+
+@cache
+def get_renderer() -> Renderer:
+    from remit.adapters.pdf_function import PdfFunction
+
+    return PdfFunction(os.environ.get("PDF_FUNCTION_NAME", ""))
+
+
+def documents(
+    ctx: Annotated[Context, Depends(get_context)],
+    storage: Annotated[Storage, Depends(get_storage)],
+    renderer: Annotated[Renderer, Depends(get_renderer)],
+) -> DocumentService:
+    return DocumentService(ctx, storage, renderer)
+
+
+@cache
+def get_mailer() -> Mailer:
+    from remit.adapters.ses import SesMailer
+
+    return SesMailer(os.environ.get("SES_CONFIGURATION_SET"))
+
+
+def email_templates(ctx: Annotated[Context, Depends(get_context)]) -> EmailTemplateService:
+    return EmailTemplateService(ctx)
+
+
+def deliveries(
+    ctx: Annotated[Context, Depends(get_context)],
+    docs: Annotated[DocumentService, Depends(documents)],
+    mailer: Annotated[Mailer, Depends(get_mailer)],
+) -> DeliveryService:
+    return DeliveryService(ctx, mailer, docs, os.environ.get("SENDER_ADDRESS", ""))
+
+
+def delivery_log(ctx: Annotated[Context, Depends(get_context)]) -> DeliveryLog:
+    return DeliveryLog(ctx)
+
+
 Tenant = Annotated[str, Depends(tenant)]
 Invoices = Annotated[InvoiceService, Depends(invoices)]
 Accounts = Annotated[AccountService, Depends(accounts)]
@@ -110,3 +160,7 @@ Webhooks = Annotated[WebhookService, Depends(webhooks)]
 PaymentMethods = Annotated[PaymentMethodService, Depends(payment_methods)]
 Payments = Annotated[PaymentService, Depends(payments)]
 Checkout = Annotated[CheckoutService, Depends(checkout)]
+Documents = Annotated[DocumentService, Depends(documents)]
+EmailTemplates = Annotated[EmailTemplateService, Depends(email_templates)]
+Deliveries = Annotated[DeliveryService, Depends(deliveries)]
+DeliveryLogs = Annotated[DeliveryLog, Depends(delivery_log)]

@@ -11,7 +11,15 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.depends import DependencyResolutionError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from remit.errors import Conflict, NotFound, PaymentDeclined, RemitError, Unauthorized, ValidationFailed
+from remit.errors import (
+    Conflict,
+    NotFound,
+    PaymentDeclined,
+    RemitError,
+    Unauthorized,
+    Unavailable,
+    ValidationFailed,
+)
 
 logger = Logger(child=True)
 
@@ -21,6 +29,7 @@ STATUS: list[tuple[type[RemitError], int]] = [
     (NotFound, 404),
     (Conflict, 409),
     (Unauthorized, 401),
+    (Unavailable, 502),
 ]
 
 

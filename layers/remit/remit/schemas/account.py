@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -55,6 +55,15 @@ class AccountInvoiceSettingsOut(ResponseModel):
     currency: str | None
 
 
+class DeliveryIssueOut(ResponseModel):
+    kind: Literal["bounced", "complained"]
+    addresses: list[str]
+    at: str
+    email_id: str
+    invoice_id: str | None
+    detail: str | None
+
+
 class AccountOut(ResponseModel):
     id: str
     name: str
@@ -64,6 +73,9 @@ class AccountOut(ResponseModel):
     default_payment_method_id: str | None
     auto_pay_timing: AutoPayTiming | None
     auto_pay_days_before: int | None
+    delivery_issue: DeliveryIssueOut | None = Field(
+        None, description="The last email SES reported bounced or marked as spam, if any"
+    )
     created_at: str
     updated_at: str
 

@@ -128,3 +128,23 @@ def sandbox_partition(org_id: str) -> str:
 
 def sandbox_entry(org_id: str, kind: str, idempotency_key: str) -> Key:
     return {"pk": sandbox_partition(org_id), "sk": f"{kind.upper()}#{idempotency_key}"}
+
+
+def email_template(org_id: str, name: str, language: str) -> Key:
+    """A customized template; ``language`` "*" holds the one for every other language."""
+    return {"pk": f"ORG#{org_id}", "sk": f"EMAILTPL#{name}#{language}"}
+
+
+def account_emails(org_id: str, account_id: str) -> str:
+    """Where emails about an account but no invoice (payment method expiring) are logged."""
+    return f"ORG#{org_id}#ACC#{account_id}#EMAILS"
+
+
+EMAIL_PREFIX = "EMAIL#"
+
+
+def email_delivery(org_id: str, invoice_id: str | None, account_id: str, delivery_id: str) -> Key:
+    """An email's delivery record, in its invoice's collection (beside the invoice and its
+    payments), or under its account when it concerns no invoice."""
+    pk = invoice_collection(org_id, invoice_id) if invoice_id else account_emails(org_id, account_id)
+    return {"pk": pk, "sk": f"{EMAIL_PREFIX}{delivery_id}"}

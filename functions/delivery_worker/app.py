@@ -1,0 +1,43 @@
+"""Sends the emails events call for (DeliveryQueue, subscribed to EventsTopic for
+invoice.issued, invoice.paid, invoice.payment_failed and payment_method.expiring; the SQS
+body is the event JSON). Each email is claimed before it is sent, so a redelivered or
+retried message sends nothing twice (remit.services.delivery)."""
+
+import os
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from remit.adapters.pdf_function import PdfFunction
+from remit.adapters.s3 import DocumentBucket
+from remit.adapters.ses import SesMailer
+from remit.domain.events import Event
+from remit.observability import logger, tracer
+from remit.services.context import Context
+from remit.services.delivery import DeliveryService
+from remit.services.documents import DocumentService
+
+ctx = Context.from_env()
+delivery = DeliveryService(
+    ctx,
+    SesMailer(os.environ.get("SES_CONFIGURATION_SET")),
+    DocumentService(
+        ctx, DocumentBucket(os.environ["DOCUMENTS_BUCKET"]), PdfFunction(os.environ["PDF_FUNCTION_NAME"])
+    ),
+    os.environ["SENDER_ADDRESS"],
+)
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def deliver(record: SQSRecord) -> None:
+    event = Event.model_validate_json(record.body)
+    sent = delivery.on_event(event)
+    if sent is not None:
+        logger.info("email", extra={"event": event.id, "email": sent.id, "status": sent.status})
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return process_partial_response(event=event, record_handler=deliver, processor=processor, context=context)

@@ -1,0 +1,55 @@
+"""Renders invoice and receipt PDFs (WeasyPrint: this function alone carries it, through
+the WeasyPrint layer and the fonts beside this file).
+
+Two ways in:
+- SQS (DocumentsQueue, subscribed to EventsTopic for invoice.issued, invoice.paid and
+  invoice.voided): the document of the invoice's new state is rendered ahead of need.
+- Direct invoke ``{"action": "render", "organizationId", "invoiceId", "kind"}`` from the
+  API or the delivery worker when a document is wanted and not there yet; answers
+  ``{"key": ...}``.
+The renderer is built once per container (fonts and stylesheet loaded, see
+remit.documents.pdf) and reused by every invocation."""
+
+import json
+import os
+from pathlib import Path
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from remit.adapters.s3 import DocumentBucket
+from remit.documents.pdf import PdfRenderer
+from remit.observability import logger, tracer
+from remit.services.context import Context
+from remit.services.documents import DocumentService
+
+renderer = PdfRenderer(Path(__file__).parent / "fonts")
+documents = DocumentService(Context.from_env(), DocumentBucket(os.environ["DOCUMENTS_BUCKET"]))
+processor = BatchProcessor(event_type=EventType.SQS)
+
+# What each event makes: the invoice as it now is, and once paid its receipt.
+DOCUMENTS_FOR = {
+    "invoice.issued": ("invoice",),
+    "invoice.paid": ("invoice", "receipt"),
+    "invoice.voided": ("invoice",),
+}
+
+
+def render_event(record: SQSRecord) -> None:
+    event = json.loads(record.body)
+    for kind in DOCUMENTS_FOR.get(event["type"], ()):
+        documents.render(event["organizationId"], event["subjectId"], kind, renderer.render)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    if "Records" in event:
+        return process_partial_response(
+            event=event, record_handler=render_event, processor=processor, context=context
+        )
+    if event.get("action") != "render" or event.get("kind") not in ("invoice", "receipt"):
+        raise ValueError("expected {action: render, organizationId, invoiceId, kind: invoice|receipt}")
+    key = documents.render(event["organizationId"], event["invoiceId"], event["kind"], renderer.render)
+    return {"key": key}

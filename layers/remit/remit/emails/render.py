@@ -1,0 +1,172 @@
+"""Email templates rendered safely.
+
+- A Jinja2 ``SandboxedEnvironment``: a template cannot reach Python internals
+  (``{{ ''.__class__.__mro__ }}`` is an unsafe attribute; with ``StrictUndefined`` it is
+  an error, never a value).
+- Autoescaping in the HTML body: a customer named ``<script>`` stays text.
+- ``StrictUndefined`` and a closed set of variables: a template that names an unknown
+  variable, does not parse, or fails a trial render is refused when it is saved
+  (``check``), so sending never meets a broken template.
+Subject and sender name are headers: rendered without HTML escaping, line breaks removed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING, Any
+
+from remit.emails.defaults import VARIABLES
+from remit.errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
+
+# Jinja2 is imported when a template is first checked or rendered, not with this module:
+# the API imports it at cold start for every route, and most routes never render email.
+
+MAX_BODY = 100_000
+
+
+@cache
+def _env(html: bool) -> SandboxedEnvironment:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    env = SandboxedEnvironment(autoescape=html, undefined=StrictUndefined)
+    # No globals (range, lipsum, cycler, namespace ...): a template sees its variables only.
+    env.globals.clear()
+    return env
+
+
+@dataclass(frozen=True)
+class TemplateText:
+    """What a company writes: subject, sender display name, reply-to and HTML body."""
+
+    subject: str
+    from_name: str
+    body: str
+    reply_to: str | None = None
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    from_name: str
+    reply_to: str | None
+    html: str
+    text: str
+
+
+SAMPLE_VARIABLES: dict[str, Any] = {
+    "customer_name": "Globex Corporation",
+    "invoice_number": "INV-2026-00042",
+    "amount_due": "$1,250.00",
+    "due_date": "Apr 1, 2026",
+    "invoice_url": "https://billing.example.com/invoices/inv_sample",
+    "pay_now_url": "https://billing.example.com/invoices/inv_sample/pay",
+    "company_name": "Acme Analytics",
+    "update_payment_link": "https://billing.example.com/payment-methods",
+    "total": "$1,250.00",
+    "amount_paid": "$0.00",
+    "issue_date": "Mar 2, 2026",
+    "paid_date": "",
+    "line_items": [
+        {"description": "Analytics seat (March 2026)", "quantity": "10", "amount": "$1,000.00"},
+        {"description": "Support hours", "quantity": "2.5", "amount": "$250.00"},
+    ],
+}
+
+
+def check(template: TemplateText) -> None:
+    """Refuse (422, naming the field and the problem) a template that would fail to send."""
+    from jinja2 import TemplateError, TemplateSyntaxError, meta
+
+    fields = {"subject": template.subject, "fromName": template.from_name, "body": template.body}
+    for field, source in fields.items():
+        env = _env(field == "body")
+        try:
+            parsed = env.parse(source)
+        except TemplateSyntaxError as exc:
+            raise ValidationFailed(
+                f"{field} does not parse: {exc.message} (line {exc.lineno})",
+                field=field,
+                code="template_invalid",
+            ) from exc
+        unknown = sorted(meta.find_undeclared_variables(parsed) - VARIABLES.keys())
+        if unknown:
+            names = ", ".join("{{" + n + "}}" for n in unknown)
+            raise ValidationFailed(
+                f"{field} uses unknown variable {names}; known: {', '.join(sorted(VARIABLES))}",
+                field=field,
+                code="template_invalid",
+            )
+        try:
+            env.from_string(source).render(SAMPLE_VARIABLES)
+        except TemplateError as exc:
+            # Sandbox refusals and undefined attributes surface here, not at send time.
+            raise ValidationFailed(
+                f"{field} cannot be rendered: {exc.message or type(exc).__name__}",
+                field=field,
+                code="template_invalid",
+            ) from exc
+
+
+def _header(text: str) -> str:
+    # A header value on one line: no CR/LF from a variable can add a header of its own.
+    return re.sub(r"[\r\n]+", " ", text).strip()
+
+
+def render(template: TemplateText, variables: dict[str, Any]) -> RenderedEmail:
+    html = _env(True).from_string(template.body).render(variables)
+    return RenderedEmail(
+        subject=_header(_env(False).from_string(template.subject).render(variables)),
+        from_name=_header(_env(False).from_string(template.from_name).render(variables)),
+        reply_to=template.reply_to,
+        html=html,
+        text=html_to_text(html),
+    )
+
+
+_CELL_END = "\x00"
+
+
+class _Text(HTMLParser):
+    BLOCKS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "table"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.href: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.BLOCKS and tag != "tr":  # rows: one line each, no blank between
+            self.parts.append("\n")
+        if tag == "a":
+            self.href = dict(attrs).get("href")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th"):
+            self.parts.append(_CELL_END)
+        if tag == "a" and self.href:
+            self.parts.append(f" ({self.href})")
+            self.href = None
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """The plain-text alternative: paragraphs kept, links written out after their text."""
+    parser = _Text()
+    parser.feed(html)
+    # Blanks collapse as HTML does; a table cell's end becomes a two-space column gap.
+    lines = [
+        re.sub(r"[ \t]+", " ", line).replace(f" {_CELL_END}", _CELL_END).replace(_CELL_END, "  ").strip()
+        for line in "".join(parser.parts).splitlines()
+    ]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from remit.domain.email import DeliveryStatus, EmailDelivery
+from remit.schemas.common import Email, RequestModel, ResponseModel
+
+Subject = Annotated[str, StringConstraints(min_length=1, max_length=998)]
+FromName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Body = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
+
+
+class EmailTemplateIn(RequestModel):
+    """The seed's ``emailTemplates.update``: subject, fromName, replyTo and an HTML body,
+    each with ``{{variables}}``. A field left out keeps the default's."""
+
+    subject: Subject | None = None
+    from_name: FromName | None = None
+    reply_to: Email | None = None
+    body: Body | None = None
+
+
+class EmailTemplateOut(ResponseModel):
+    name: str
+    language: str | None = Field(description="null: the template for every language without its own")
+    subject: str
+    from_name: str
+    reply_to: str | None
+    body: str
+    source: Literal["custom", "default"]
+    variables: list[str] = Field(description="The variables a template may use")
+    updated_at: datetime | None = None
+
+
+class PreviewIn(RequestModel):
+    invoice_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
+        None, description="Render with this invoice's data; without it, sample data"
+    )
+
+
+class EmailPreviewOut(ResponseModel):
+    subject: str
+    from_name: str
+    reply_to: str | None
+    html: str
+    text: str
+    sample: bool = Field(description="True when rendered with sample data")
+
+
+class SendIn(RequestModel):
+    template: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,64}$")] = "invoice_issued"
+
+
+class EmailDeliveryOut(ResponseModel):
+    id: str
+    template: str
+    trigger: str
+    language: str
+    to: list[str]
+    cc: list[str]
+    subject: str | None
+    attachments: list[str]
+    ses_message_id: str | None
+    status: DeliveryStatus
+    detail: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    bounced_at: datetime | None
+    complained_at: datetime | None
+
+    @classmethod
+    def of(cls, d: EmailDelivery) -> EmailDeliveryOut:
+        return cls.model_validate(d.model_dump())
+
+
+class EmailDeliveryList(ResponseModel):
+    data: list[EmailDeliveryOut]

@@ -1,0 +1,148 @@
+"""Email templates: the company's own where it has written one (for the language, else
+for every language), the default otherwise. Checked when saved, never at send time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from remit.documents import localize
+from remit.domain.account import Account
+from remit.domain.email import EmailTemplate
+from remit.domain.invoice import Invoice
+from remit.domain.organization import Organization
+from remit.emails import render as emails
+from remit.emails.defaults import TEMPLATE_NAMES, VARIABLES, default
+from remit.errors import NotFound
+from remit.schemas.emails import EmailPreviewOut, EmailTemplateIn, EmailTemplateOut
+from remit.services.context import Context
+from remit.services.links import Links
+
+
+def check_name(name: str) -> None:
+    if name not in TEMPLATE_NAMES:
+        raise NotFound(f"no email template {name!r}; templates: {', '.join(TEMPLATE_NAMES)}", field="name")
+
+
+def variables(
+    org: Organization, account: Account | None, invoice: Invoice | None, links: Links
+) -> dict[str, Any]:
+    """Every variable, formatted for the reader's locale (the invoice's language)."""
+    lang = invoice.language if invoice else (account.effective_language(org) if account else "en")
+    values: dict[str, Any] = dict.fromkeys(VARIABLES, "")
+    values["line_items"] = []
+    values |= {"company_name": org.name, "customer_name": account.name if account else ""}
+    if account:
+        values["update_payment_link"] = links.update_payment(account.id)
+    if invoice:
+        cur = invoice.currency
+        values |= {
+            "invoice_number": invoice.invoice_number or "",
+            "amount_due": localize.money(invoice.amount_due, cur, lang),
+            "total": localize.money(invoice.total, cur, lang),
+            "amount_paid": localize.money(invoice.amount_paid, cur, lang),
+            "due_date": localize.day(invoice.due_date, lang),
+            "issue_date": localize.day(invoice.issued_at.date() if invoice.issued_at else None, lang),
+            "paid_date": localize.day(invoice.paid_at.date() if invoice.paid_at else None, lang),
+            "invoice_url": links.invoice(invoice.id),
+            "line_items": [
+                {
+                    "description": li.description,
+                    "quantity": localize.number(li.quantity, lang),
+                    "amount": localize.money(li.amount, cur, lang),
+                }
+                for li in invoice.line_items
+            ],
+            "pay_now_url": links.pay_now(invoice.id),
+        }
+    return values
+
+
+class EmailTemplateService:
+    def __init__(self, ctx: Context, links: Links | None = None) -> None:
+        self.store = ctx.store
+        self.clock = ctx.clock
+        self.links = links or Links.from_env()
+
+    def effective(
+        self, org_id: str, name: str, language: str
+    ) -> tuple[emails.TemplateText, EmailTemplate | None]:
+        check_name(name)
+        exact, anywhere = self.store.email_templates.find(org_id, name, language)
+        custom = exact or anywhere
+        if custom is not None:
+            text = emails.TemplateText(custom.subject, custom.from_name, custom.body, custom.reply_to)
+            return text, custom
+        subject, from_name, body = default(name, language)
+        return emails.TemplateText(subject, from_name, body), None
+
+    def get(self, org_id: str, name: str, language: str | None) -> EmailTemplateOut:
+        if language is None:
+            org = self.store.organizations.get(org_id)
+            language = org.settings.default_language if org else "en"
+        text, custom = self.effective(org_id, name, language)
+        return EmailTemplateOut(
+            name=name,
+            language=custom.language if custom else language,
+            subject=text.subject,
+            from_name=text.from_name,
+            reply_to=text.reply_to,
+            body=text.body,
+            source="custom" if custom else "default",
+            variables=sorted(VARIABLES),
+            updated_at=custom.updated_at if custom else None,
+        )
+
+    def put(self, org_id: str, name: str, language: str | None, body: EmailTemplateIn) -> EmailTemplateOut:
+        check_name(name)
+        base, _ = self.effective(org_id, name, language or "en")
+        text = emails.TemplateText(
+            subject=body.subject or base.subject,
+            from_name=body.from_name or base.from_name,
+            body=body.body or base.body,
+            reply_to=body.reply_to if "reply_to" in body.model_fields_set else base.reply_to,
+        )
+        emails.check(text)
+        self.store.email_templates.put(
+            EmailTemplate(
+                organization_id=org_id,
+                name=name,
+                language=language,
+                subject=text.subject,
+                from_name=text.from_name,
+                reply_to=text.reply_to,
+                body=text.body,
+                updated_at=self.clock.now(),
+            )
+        )
+        return self.get(org_id, name, language)
+
+    def delete(self, org_id: str, name: str, language: str | None) -> None:
+        check_name(name)
+        self.store.email_templates.delete(org_id, name, language)
+
+    def preview(
+        self, org_id: str, name: str, language: str | None, invoice_id: str | None
+    ) -> EmailPreviewOut:
+        org = self.store.organizations.get(org_id)
+        if org is None:
+            raise NotFound("no such organization")
+        invoice = account = None
+        if invoice_id:
+            invoice = self.store.invoices.get(org_id, invoice_id)
+            if invoice is None:
+                raise NotFound(f"no invoice {invoice_id}", field="invoiceId")
+            account = self.store.accounts.get(org_id, invoice.account_id)
+        lang = language or (invoice.language if invoice else org.settings.default_language)
+        text, _ = self.effective(org_id, name, lang)
+        values = variables(org, account, invoice, self.links) if invoice else dict(emails.SAMPLE_VARIABLES)
+        if not invoice:
+            values["company_name"] = org.name
+        out = emails.render(text, values)
+        return EmailPreviewOut(
+            subject=out.subject,
+            from_name=out.from_name,
+            reply_to=out.reply_to,
+            html=out.html,
+            text=out.text,
+            sample=invoice is None,
+        )
