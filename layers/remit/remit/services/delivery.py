@@ -11,6 +11,7 @@ later run take over once the lease is over, and a failed send (SES refused) can 
 from __future__ import annotations
 
 import html as html_lib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -47,6 +48,14 @@ MANUAL_ATTACHMENT: dict[str, DocumentKind | None] = {
     "invoice_issued": "invoice",
     "payment_receipt": "receipt",
 }
+
+
+def event_from_message(body: str) -> Event:
+    """An event as the DeliveryQueue carries it: the publisher's SNS message, which is the
+    public event (``EventOut``: no ``subjectId``). What an email is about is in ``data``."""
+    message = json.loads(body)
+    message.setdefault("subjectId", str((message.get("data") or {}).get("id") or ""))
+    return Event.model_validate(message)
 
 
 class Mailer(Protocol):
