@@ -15,7 +15,7 @@ from remit.store.due import due
 from tests.support.api_client import ApiClient
 from tests.support.builders import draft, line
 from tests.support.collections import RecordingMailer, RecordingSms, collections, sweep
-from tests.support.payments import charges, events
+from tests.support.payments import charges, events, run_autopay
 
 
 @pytest.fixture
@@ -251,7 +251,9 @@ def test_the_seeds_schedule_walked_each_step_once_then_nothing_more(
         # Twice more at the same moment: nothing new.
         before = (counts(ctx, org), len(mailer.sent))
         for _ in range(2):
+            # Every sweep: collections, and AutoPay's kinds (which must find nothing of it).
             sweep(ctx, worker, org)
+            assert run_autopay(ctx, org) == []
             worker.run(org, inv)  # a stale or duplicated job as well
         assert (counts(ctx, org), len(mailer.sent)) == before, day
 
