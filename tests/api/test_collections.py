@@ -543,3 +543,18 @@ def test_manual_reminders_are_refused_for_drafts_and_paid_invoices(api: ApiClien
     reply = api.post(f"/invoices/{created.body['id']}/reminders", {})
     assert reply.status == 409, reply
     assert api.post("/invoices/inv_nope/reminders", {}).status == 404
+
+
+def test_reminders_respect_an_account_that_takes_no_email(
+    api: ApiClient, ctx: Context, clock: FixedClock, org: str, mailer: RecordingMailer, sms: RecordingSms
+) -> None:
+    api.patch("/organization/reminder-settings", {"afterDue": {"enabled": True, "daysAfter": [2]}})
+    account = customer(api, token="", invoiceSettings={"deliveryMethod": "none"})
+    invoice = issue(api, account)
+    clock.set(at_day(invoice["dueDate"], 1))
+    sweep(ctx, collections(ctx, mailer, sms), org)
+    assert mailer.sent == []
+    steps = {s["key"]: s for s in api.get(f"/invoices/{invoice['id']}/collection").body["steps"]}
+    assert steps["reminder#after#002"]["status"] == "skipped"
+    assert "delivery method is none" in steps["reminder#after#002"]["detail"]
+    assert events(ctx, org, "invoice.reminder_sent") == []

@@ -269,7 +269,12 @@ class CollectionService:
         template = step.template or "invoice_reminder"
         delivery_id = f"collection-{step.key.replace('#', '-')}-{template}"
         sent = self.delivery.send_reminder(
-            invoice.organization_id, invoice.id, template, delivery_id, f"collection:{step.kind}"
+            invoice.organization_id,
+            invoice.id,
+            template,
+            delivery_id,
+            f"collection:{step.kind}",
+            automatic=True,
         )
         if sent.status != "sent":
             return Outcome("skipped", sent.detail or f"email {sent.status}")

@@ -131,13 +131,15 @@ class DeliveryService:
         *,
         message: str | None = None,
         cc: Sequence[str] = (),
+        automatic: bool = False,
     ) -> EmailDelivery:
         """A reminder or dunning email. ``delivery_id`` is the claim: the same id never
-        sends twice (collections pass their step's key; a manual reminder its own id)."""
+        sends twice (collections pass their step's key; a manual reminder its own id).
+        ``automatic`` ones respect an account whose delivery method is ``none``."""
         check_name(template)
         subject = self._subject(org_id, invoice_id=invoice_id)
         return self._deliver(
-            subject, template, delivery_id, trigger, None, automatic=False, message=message, extra_cc=cc
+            subject, template, delivery_id, trigger, None, automatic=automatic, message=message, extra_cc=cc
         )
 
     # -- sending --------------------------------------------------------------------------
