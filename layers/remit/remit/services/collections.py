@@ -31,6 +31,7 @@ from remit.domain.collections import (
     StepRecord,
     StepStatus,
     calendar_steps,
+    past_due_from,
     select,
 )
 from remit.domain.events import EventType
@@ -104,10 +105,13 @@ class CollectionService:
         selection = select(steps, settled, now, invoice.due_date, invoice.issued_at)
         performed: list[StepRecord] = []
         for step in selection.skip:
+            why = (
+                "missed until the due date had passed"
+                if step.key.startswith("reminder#before#") and now >= past_due_from(invoice.due_date)
+                else "a later reminder superseded it"
+            )
             with contextlib.suppress(StepTaken):
-                performed.append(
-                    self._record_only(invoice, step, "skipped", "a later reminder superseded it")
-                )
+                performed.append(self._record_only(invoice, step, "skipped", why))
         for step in selection.run:
             current = self.store.invoices.get(org_id, invoice_id)
             if current is None or not _applies(current, step):
@@ -134,7 +138,7 @@ class CollectionService:
                 return None
         if step.kind == "late_fee":
             return self._late_fee(invoice.organization_id, invoice.id, org, step)
-        return self._claimed(invoice, org, step, existing, now)
+        return self._claimed(invoice, org, step, existing)
 
     def _record(self, invoice: Invoice, step: Step, status: StepStatus, now: datetime) -> StepRecord:
         return StepRecord(
@@ -208,8 +212,11 @@ class CollectionService:
         return optimistic(attempt, what="the invoice")
 
     def _claimed(
-        self, invoice: Invoice, org: Organization, step: Step, existing: StepRecord | None, now: datetime
+        self, invoice: Invoice, org: Organization, step: Step, existing: StepRecord | None
     ) -> StepRecord | None:
+        # The lease runs from now, not from when the run began: a long catch-up run must
+        # not hold claims that are already running out.
+        now = self.clock.now()
         token = new_id("clm", self.clock)
         attempts_before = (
             existing.attempts_before
