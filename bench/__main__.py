@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import autopay_sweep, billing_run, cold_import, dynamodb_calls, pdf_render
+from bench import autopay_sweep, billing_run, cold_import, dunning_sweep, dynamodb_calls, pdf_render
 
 
 def machine() -> str:
@@ -32,7 +32,15 @@ def main() -> None:
     parser.add_argument("--ddb-rounds", type=int, default=15, help="runs of each operation (default 15)")
     parser.add_argument("--pdf-rounds", type=int, default=25, help="interleaved PDF renders (default 25)")
     parser.add_argument(
-        "--only", choices=["cold-import", "dynamodb-calls", "billing-run", "autopay-sweep", "pdf-render"]
+        "--only",
+        choices=[
+            "cold-import",
+            "dynamodb-calls",
+            "billing-run",
+            "autopay-sweep",
+            "dunning-sweep",
+            "pdf-render",
+        ],
     )
     args = parser.parse_args()
     python = os.path.relpath(sys.executable) if sys.executable.startswith(os.getcwd()) else sys.executable
@@ -50,6 +58,9 @@ def main() -> None:
     if args.only in (None, "autopay-sweep"):
         print("### AutoPay sweep\n")
         print(autopay_sweep.markdown(autopay_sweep.run()))
+    if args.only in (None, "dunning-sweep"):
+        print("### Dunning sweep\n")
+        print(dunning_sweep.markdown(dunning_sweep.run()))
     if args.only in (None, "pdf-render"):
         print("### PDF render\n")
         print(pdf_render.markdown(pdf_render.run(args.pdf_rounds)))

@@ -87,6 +87,7 @@ Remit is running locally.
   Docs       {url}/swagger
   Clock      {url}/_local/clock   (POST {{"advance": "P3D"}} moves it and runs what fell due)
   Emails     {url}/_local/emails  (what SES sent: JSON, or a page in a browser)
+  SMS        {url}/_local/sms     (what SNS texted: dunning's sms_reminder)
   Scheduler  every {tick:g}s
 
   {state / "demo.env"} has REMIT_API_URL and REMIT_API_KEY:

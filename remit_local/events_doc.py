@@ -13,14 +13,17 @@ from remit.schemas.events import DATA, EventOut
 
 WHEN: dict[EventType, str] = {
     "invoice.created": "A draft was created (by the API or a subscription's billing run).",
-    "invoice.updated": "A draft was edited.",
+    "invoice.updated": "A draft was edited, or a late fee line was added to an overdue invoice.",
     "invoice.deleted": "A draft was deleted.",
     "invoice.issued": "The invoice was finalized: it has its number and is due.",
     "invoice.viewed": "The customer opened the hosted invoice page for the first time.",
     "invoice.paid": "Payments cover the total; `paidAt` says when.",
     "invoice.payment_failed": "A charge for the invoice failed; `failureReason` says why.",
-    "invoice.past_due": "The due date passed with an amount still due.",
-    "invoice.reminder_sent": "A reminder or dunning email went out; `template` names it.",
+    "invoice.past_due": "The due date passed with an amount still due (written once, the day after).",
+    "invoice.reminder_sent": (
+        "A reminder went out: `channel` email (`template` names it) or sms; `source` reminder, "
+        "dunning or manual."
+    ),
     "invoice.voided": "The invoice was voided; it counts as zero.",
     "invoice.marked_uncollectible": "The invoice was written off.",
     "invoice.handed_to_dunning": "AutoPay gave up (retries spent, hard decline, no method): dunning's turn.",

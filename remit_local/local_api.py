@@ -8,6 +8,8 @@ template.yaml, so never deployed):
   at once. The answer is the new clock plus ``ran``, a summary of what ran.
 - ``GET /_local/emails``: the emails sent through SES, newest first (remit_local.emails):
   JSON, or an HTML page for a browser.
+- ``GET /_local/sms``: the text messages sent through SNS (dunning's ``sms_reminder``),
+  newest first: ``[{"id", "phoneNumber", "message"}]``.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from collections.abc import Callable
 from typing import Any
 
 from remit_local import emails
+from remit_local.apigw import ACCOUNT_ID, REGION
 from remit_local.clock import ClockError, LocalClock, describe, parse_duration, parse_instant
 from remit_local.messages import HttpRequest, HttpResponse, error_response, json_response
 
 CLOCK = "/_local/clock"
 EMAILS = "/_local/emails"
+SMS = "/_local/sms"
 
 
 class LocalEndpoints:
@@ -32,6 +36,8 @@ class LocalEndpoints:
     def handle(self, request: HttpRequest) -> HttpResponse:
         if request.path == EMAILS and request.method == "GET":
             return self._emails(request)
+        if request.path == SMS and request.method == "GET":
+            return json_response(200, sent_sms())
         if request.path != CLOCK:
             return error_response(404, "route_not_found", "no such route")
         if request.method == "GET":
@@ -72,3 +78,14 @@ class LocalEndpoints:
             return error_response(422, exc.code, exc.message, exc.field)
         ran = self.after_move()
         return json_response(200, {**describe(self.clock), "ran": ran})
+
+
+def sent_sms() -> list[dict[str, str]]:
+    """moto's SNS (in this process) records each SMS instead of sending it."""
+    from moto.sns.models import sns_backends
+
+    backend = sns_backends[ACCOUNT_ID][REGION]
+    return [
+        {"id": message_id, "phoneNumber": phone, "message": text}
+        for message_id, (phone, text) in reversed(backend.sms_messages.items())
+    ]

@@ -38,8 +38,10 @@ DOCUMENTS_FOR = {
 
 def render_event(record: SQSRecord) -> None:
     event = json.loads(record.body)
+    # The publisher's message is the public event (no subjectId); the invoice is its data.
+    invoice_id = event.get("subjectId") or event["data"]["id"]
     for kind in DOCUMENTS_FOR.get(event["type"], ()):
-        documents.render(event["organizationId"], event["subjectId"], kind, renderer.render)
+        documents.render(event["organizationId"], invoice_id, kind, renderer.render)
 
 
 @logger.inject_lambda_context

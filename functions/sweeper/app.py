@@ -1,6 +1,7 @@
 """Every few minutes: find the scheduled work that has fallen due and queue it for the
 workers (subscription periods to bill, drafts to finalize, AutoPay charges and retries,
-expiring cards). Reads only what is due."""
+expiring cards, invoices with a reminder, dunning step, past-due transition or late fee
+due). Reads only what is due."""
 
 import os
 
@@ -11,6 +12,7 @@ from remit.adapters.sqs import JobQueue
 from remit.observability import logger, metrics, tracer
 from remit.services.context import Context
 from remit.services.sweeps import due_jobs
+from remit.store.collections import COLLECTIONS
 from remit.store.invoices import AUTOPAY, FINALIZE
 from remit.store.payment_methods import EXPIRING
 from remit.store.subscriptions import BILLING
@@ -23,6 +25,7 @@ queues = {
     # Charges due and cards to warn about share the AutoPay queue and worker.
     AUTOPAY: autopay,
     EXPIRING: autopay,
+    COLLECTIONS: JobQueue(os.environ["COLLECTIONS_QUEUE_URL"]),
 }
 
 

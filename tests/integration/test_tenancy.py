@@ -31,6 +31,8 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("GET", "/invoices/{invoiceId}/receipt-pdf"): None,
     ("POST", "/invoices/{invoiceId}/send"): {},
     ("GET", "/invoices/{invoiceId}/emails"): None,
+    ("POST", "/invoices/{invoiceId}/reminders"): {},
+    ("GET", "/invoices/{invoiceId}/collection"): None,
     ("GET", "/products/{productId}"): None,
     ("PATCH", "/products/{productId}"): {"name": "taken over"},
     ("GET", "/subscriptions/{subscriptionId}"): None,

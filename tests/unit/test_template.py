@@ -97,6 +97,11 @@ def test_no_wildcard_actions_or_resources(function: str) -> None:
         assert statement["Effect"] == "Allow"
         assert not [a for a in actions if "*" in a], f"{function}: wildcard action in {actions}"
         assert "dynamodb:Scan" not in actions, f"{function}: no Scan, ever (DESIGN §2)"
+        if "NotResource" in statement:
+            # Only SMS: a Publish to a phone number has no ARN; every topic is excluded.
+            assert set(actions) == {"sns:Publish"}, f"{function}: NotResource for {actions}"
+            assert statement["NotResource"] == {"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"}
+            continue
         if "*" in listify(statement["Resource"]):
             assert set(actions) <= STAR_RESOURCE_ACTIONS, f"{function}: Resource '*' for {actions}"
 
@@ -303,6 +308,7 @@ def test_only_the_functions_that_charge_may_read_the_stripe_secret() -> None:
     }
     assert readers == {
         "ApiFunction",
+        "CollectionsWorkerFunction",  # dunning's retry_payment
         "BillingWorkerFunction",
         "FinalizeWorkerFunction",
         "AutoPayWorkerFunction",
@@ -367,7 +373,8 @@ def test_only_the_pdf_function_writes_documents_and_senders_send_from_the_stacks
     senders = {
         name for name in FUNCTIONS for s in statements(name) if "ses:SendEmail" in listify(s["Action"])
     }
-    assert senders == {"ApiFunction", "DeliveryWorkerFunction"}
+    # The API (manual sends and reminders), the event emails, the collection reminders.
+    assert senders == {"ApiFunction", "DeliveryWorkerFunction", "CollectionsWorkerFunction"}
     for name in senders:
         [statement] = [s for s in statements(name) if "ses:SendEmail" in listify(s["Action"])]
         assert all(

@@ -34,6 +34,8 @@ class Account(DomainModel):
     organization_id: str
     name: str
     email: str | None = None
+    # E.164; where dunning's sms_reminder goes.
+    phone: str | None = None
     invoice_settings: AccountInvoiceSettings = AccountInvoiceSettings()
     # AutoPay (seed: autoPayEnabled, defaultPaymentMethodId, autoPayTiming); an unset
     # timing follows the organization's defaultAutoPayTiming.

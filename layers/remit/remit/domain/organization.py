@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Literal
 
 from remit.domain.base import DomainModel
+from remit.domain.collections import DunningSettings, ReminderSettings
 from remit.domain.payment_settings import PaymentSettings
 
 DeliveryMethod = Literal["email", "none"]
@@ -46,6 +47,8 @@ class Organization(DomainModel):
     invoice_settings: InvoiceSettings = InvoiceSettings()
     settings: OrganizationSettings = OrganizationSettings()
     payment_settings: PaymentSettings = PaymentSettings()
+    reminder_settings: ReminderSettings = ReminderSettings()
+    dunning_settings: DunningSettings = DunningSettings()
     # Last invoice sequence handed out per numbering scope ("INV-2026-*": 17). Kept on the
     # organization item so finalizing reads it in the same round trip as the invoice.
     sequences: dict[str, int] = {}

@@ -14,7 +14,7 @@ from remit.domain.base import DomainModel
 from remit.domain.payment_method import GatewayName, MethodType
 
 AttemptStatus = Literal["pending", "processing", "succeeded", "failed", "abandoned"]
-Trigger = Literal["manual", "autopay", "retry", "checkout"]
+Trigger = Literal["manual", "autopay", "retry", "checkout", "dunning"]
 
 # A claimed attempt belongs to its claimer for this long; only after it may anyone else
 # reconcile it. Longer than any function's timeout (the API's is 15 s, the AutoPay

@@ -15,6 +15,7 @@ from remit.errors import Unauthorized
 from remit.services.accounts import AccountService
 from remit.services.catalogue import ProductService
 from remit.services.checkout import CheckoutService
+from remit.services.collections import CollectionService
 from remit.services.context import Context
 from remit.services.delivery import DeliveryService, Mailer
 from remit.services.delivery_log import DeliveryLog
@@ -145,6 +146,13 @@ def deliveries(
     return DeliveryService(ctx, mailer, docs, os.environ.get("SENDER_ADDRESS", ""))
 
 
+def collections(
+    ctx: Annotated[Context, Depends(get_context)],
+    delivery: Annotated[DeliveryService, Depends(deliveries)],
+) -> CollectionService:
+    return CollectionService(ctx, delivery)
+
+
 def delivery_log(ctx: Annotated[Context, Depends(get_context)]) -> DeliveryLog:
     return DeliveryLog(ctx)
 
@@ -164,3 +172,4 @@ Documents = Annotated[DocumentService, Depends(documents)]
 EmailTemplates = Annotated[EmailTemplateService, Depends(email_templates)]
 Deliveries = Annotated[DeliveryService, Depends(deliveries)]
 DeliveryLogs = Annotated[DeliveryLog, Depends(delivery_log)]
+Collections = Annotated[CollectionService, Depends(collections)]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from remit.domain.account import Account
 from remit.domain.autopay import MAX_DAYS_BEFORE
@@ -23,11 +23,14 @@ class AccountInvoiceSettingsIn(RequestModel):
 
 DaysBefore = Annotated[int, Field(ge=1, le=MAX_DAYS_BEFORE)]
 MethodId = Annotated[str, Field(min_length=1, max_length=64)]
+# E.164, as SNS SMS takes it: "+" then up to 15 digits.
+Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$"), Field(examples=["+14155550123"])]
 
 
 class AccountCreate(RequestModel):
     name: ShortText
     email: Email | None = None
+    phone: Phone | None = Field(None, description="E.164; dunning's sms_reminder texts it")
     invoice_settings: AccountInvoiceSettingsIn | None = None
     auto_pay_enabled: bool = False
     auto_pay_timing: AutoPayTiming | None = Field(None, description="Unset: the organization's default")
@@ -40,6 +43,7 @@ class AccountPatch(RequestModel):
 
     name: ShortText | None = None
     email: Email | None = None
+    phone: Phone | None = None
     invoice_settings: AccountInvoiceSettingsIn | None = None
     auto_pay_enabled: bool | None = None
     default_payment_method_id: MethodId | None = None
@@ -68,6 +72,7 @@ class AccountOut(ResponseModel):
     id: str
     name: str
     email: str | None
+    phone: str | None = None
     invoice_settings: AccountInvoiceSettingsOut
     auto_pay_enabled: bool
     default_payment_method_id: str | None

@@ -54,6 +54,20 @@ class SendIn(RequestModel):
     template: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,64}$")] = "invoice_issued"
 
 
+class ReminderIn(RequestModel):
+    """The seed's ``invoices.sendReminder``."""
+
+    template: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,64}$")] = Field(
+        "invoice_reminder", description="An email template name (GET /email-templates)"
+    )
+    message: Annotated[str, StringConstraints(min_length=1, max_length=2000)] | None = Field(
+        None, examples=["Please prioritize this payment."], description="Shown after the greeting"
+    )
+    cc: Annotated[list[Email], Field(max_length=10)] = Field(
+        default_factory=list, examples=[["finance@example.com"]]
+    )
+
+
 class EmailDeliveryOut(ResponseModel):
     id: str
     template: str

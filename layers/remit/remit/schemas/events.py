@@ -65,7 +65,12 @@ class InvoiceHandedToDunningData(InvoiceOut):
 
 
 class InvoiceReminderData(InvoiceOut):
-    template: str = Field(examples=["past_due_gentle"])
+    template: str | None = Field(examples=["past_due_gentle"], description="The email template; null for SMS")
+    channel: Literal["email", "sms"]
+    source: Literal["reminder", "dunning", "persistent", "manual"] = Field(
+        description="What sent it: the reminder settings, a dunning step, or POST /invoices/{id}/reminders"
+    )
+    message_id: str = Field(description="The email's delivery id (GET /invoices/{id}/emails) or the SMS id")
 
 
 class PaymentData(PaymentOut):

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from remit.domain.collections import MAX_DAYS, MAX_STEPS, DunningAction, PersistentAction
 from remit.domain.numbering import PREFIX_PATTERN
 from remit.domain.organization import AutoPayTiming, DeliveryMethod, Organization
 from remit.domain.payment_method import GatewayName, MethodType
@@ -65,6 +66,41 @@ class PaymentSettingsOut(ResponseModel):
     )
 
 
+class BeforeDueOut(ResponseModel):
+    enabled: bool
+    days_before: list[int] = Field(examples=[[7, 3, 1]])
+    template: str = Field(examples=["upcoming_due"])
+
+
+class AfterDueOut(ResponseModel):
+    enabled: bool
+    days_after: list[int] = Field(examples=[[1, 7, 14]])
+    templates: dict[int, str] = Field(
+        examples=[{"1": "past_due_gentle", "7": "past_due_firm", "14": "past_due_final"}]
+    )
+
+
+class ReminderSettingsOut(ResponseModel):
+    before_due: BeforeDueOut
+    after_due: AfterDueOut
+
+
+class DunningStepIO(ResponseModel):
+    days_past_due: Annotated[int, Field(ge=0, le=MAX_DAYS)]
+    action: DunningAction
+    template: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = Field(
+        None, description="email_reminder only: gentle, firm, final or an email template name"
+    )
+
+
+class DunningSettingsOut(ResponseModel):
+    enabled: bool
+    schedule: list[DunningStepIO] = Field(
+        description="The steps in effect: the seed's example schedule when none was given"
+    )
+    persistent_failure_actions: list[PersistentAction]
+
+
 class OrganizationOut(ResponseModel):
     id: str
     name: str
@@ -72,6 +108,8 @@ class OrganizationOut(ResponseModel):
     invoice_settings: InvoiceSettingsOut
     settings: OrganizationSettingsOut
     payment_settings: PaymentSettingsOut
+    reminder_settings: ReminderSettingsOut
+    dunning_settings: DunningSettingsOut
 
     @classmethod
     def of(cls, org: Organization) -> OrganizationOut:
@@ -96,6 +134,15 @@ class OrganizationOut(ResponseModel):
                 retry_policies={
                     m: RetryPolicyIO(**p.model_dump()) for m, p in ps.effective_retry_policies().items()
                 },
+            ),
+            reminder_settings=ReminderSettingsOut.model_validate(org.reminder_settings.model_dump()),
+            dunning_settings=DunningSettingsOut(
+                enabled=org.dunning_settings.enabled,
+                schedule=[
+                    DunningStepIO.model_validate(s.model_dump())
+                    for s in org.dunning_settings.effective_schedule()
+                ],
+                persistent_failure_actions=org.dunning_settings.persistent_failure_actions,
             ),
         )
 
@@ -146,3 +193,43 @@ class PaymentSettingsPatch(RequestModel):
     wire_instructions: WireInstructionsIn | None = None
     gateway: GatewayName | None = None
     retry_policies: dict[Literal["card", "ach", "sepa"], RetryPolicyIn] | None = None
+
+
+ReminderDays = Annotated[list[Annotated[int, Field(ge=1, le=MAX_DAYS)]], Field(max_length=10)]
+TemplateName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class BeforeDuePatch(RequestModel):
+    enabled: bool | None = None
+    days_before: ReminderDays | None = Field(None, examples=[[7, 3, 1]])
+    template: TemplateName | None = Field(None, examples=["upcoming_due"])
+
+
+class AfterDuePatch(RequestModel):
+    enabled: bool | None = None
+    days_after: ReminderDays | None = Field(None, examples=[[1, 7, 14]])
+    templates: dict[int, TemplateName] | None = Field(
+        None, examples=[{"1": "past_due_gentle", "7": "past_due_firm", "14": "past_due_final"}]
+    )
+
+
+class ReminderSettingsPatch(RequestModel):
+    """The seed's ``updateReminderSettings``: either section, any of its fields."""
+
+    before_due: BeforeDuePatch | None = None
+    after_due: AfterDuePatch | None = None
+
+
+class DunningStepIn(RequestModel):
+    days_past_due: Annotated[int, Field(ge=0, le=MAX_DAYS)]
+    action: DunningAction
+    template: TemplateName | None = None
+
+
+class DunningSettingsPatch(RequestModel):
+    """The seed's ``updateDunningSettings``. ``schedule`` replaces the whole schedule (an
+    empty one means the seed's example schedule)."""
+
+    enabled: bool | None = None
+    schedule: Annotated[list[DunningStepIn], Field(max_length=MAX_STEPS)] | None = None
+    persistent_failure_actions: Annotated[list[PersistentAction], Field(max_length=3)] | None = None

@@ -41,6 +41,7 @@ class AccountService:
             organization_id=org_id,
             name=body.name,
             email=body.email,
+            phone=body.phone,
             invoice_settings=_checked_settings(settings),
             auto_pay_enabled=body.auto_pay_enabled,
             auto_pay_timing=body.auto_pay_timing,

@@ -10,7 +10,10 @@ later run take over once the lease is over, and a failed send (SES refused) can 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import html as html_lib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Protocol
 
@@ -45,6 +48,14 @@ MANUAL_ATTACHMENT: dict[str, DocumentKind | None] = {
     "invoice_issued": "invoice",
     "payment_receipt": "receipt",
 }
+
+
+def event_from_message(body: str) -> Event:
+    """An event as the DeliveryQueue carries it: the publisher's SNS message, which is the
+    public event (``EventOut``: no ``subjectId``). What an email is about is in ``data``."""
+    message = json.loads(body)
+    message.setdefault("subjectId", str((message.get("data") or {}).get("id") or ""))
+    return Event.model_validate(message)
 
 
 class Mailer(Protocol):
@@ -110,6 +121,27 @@ class DeliveryService:
             subject, template, delivery_id, "manual", MANUAL_ATTACHMENT.get(template), automatic=False
         )
 
+    def send_reminder(
+        self,
+        org_id: str,
+        invoice_id: str,
+        template: str,
+        delivery_id: str,
+        trigger: str,
+        *,
+        message: str | None = None,
+        cc: Sequence[str] = (),
+        automatic: bool = False,
+    ) -> EmailDelivery:
+        """A reminder or dunning email. ``delivery_id`` is the claim: the same id never
+        sends twice (collections pass their step's key; a manual reminder its own id).
+        ``automatic`` ones respect an account whose delivery method is ``none``."""
+        check_name(template)
+        subject = self._subject(org_id, invoice_id=invoice_id)
+        return self._deliver(
+            subject, template, delivery_id, trigger, None, automatic=automatic, message=message, extra_cc=cc
+        )
+
     # -- sending --------------------------------------------------------------------------
 
     def _subject(
@@ -135,12 +167,15 @@ class DeliveryService:
         attach: DocumentKind | None,
         *,
         automatic: bool,
+        message: str | None = None,
+        extra_cc: Sequence[str] = (),
     ) -> EmailDelivery:
         org, account, invoice = subject.org, subject.account, subject.invoice
         now = self.clock.now()
         language = invoice.language if invoice else account.effective_language(org)
         to = account.recipients()
         cc = list(org.invoice_settings.cc_emails) if org.invoice_settings.cc_finance_team else []
+        cc += [a for a in extra_cc if a not in cc]
         record = EmailDelivery(
             id=delivery_id,
             organization_id=org.id,
@@ -175,6 +210,8 @@ class DeliveryService:
 
         try:
             email = self._compose(subject, template, language, record, attach)
+            if message:
+                email = _with_message(email, message)
             message_id = self.mailer.send(email)
         except Exception as exc:
             failed = record.model_copy(
@@ -236,3 +273,13 @@ class DeliveryService:
                 TAG_EMAIL: record.id,
             },
         )
+
+
+def _with_message(email: OutgoingEmail, message: str) -> OutgoingEmail:
+    """A sender's own words (a manual reminder's ``message``), after the greeting."""
+    paragraph = f"<p>{html_lib.escape(message)}</p>"
+    head, sep, rest = email.html.partition("</p>")
+    html = f"{head}{sep}\n{paragraph}{rest}" if sep else f"{paragraph}\n{email.html}"
+    first, newline, others = email.text.partition("\n")
+    text = f"{first}\n\n{message}\n{others}" if newline else f"{message}\n\n{email.text}"
+    return replace(email, html=html, text=text)

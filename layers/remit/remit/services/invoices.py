@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from remit import money
-from remit.domain import autopay
+from remit.domain import autopay, collections
 from remit.domain.catalogue import Price
 from remit.domain.events import EventType
 from remit.domain.invoice import Invoice, Payment
@@ -21,6 +21,7 @@ from remit.services.context import Context
 from remit.services.events import invoice_data, make_events, payment_data
 from remit.services.payments import PaymentService
 from remit.services.retry import optimistic
+from remit.store.collections import CollectionRepo
 from remit.store.errors import NumberTaken, SequenceMoved, StaleWrite
 
 
@@ -224,8 +225,21 @@ class InvoiceService:
             if issued.status == "paid":
                 kinds.append("invoice.paid")
             events = make_events(issued, [(k, invoice_data(issued, now)) for k in kinds], now, self.clock)
+            # The invoice's collection calendar starts with it (docs/collections.md).
+            wake = (
+                collections.first_wake(
+                    issued.due_date,
+                    now,
+                    org.reminder_settings,
+                    org.dunning_settings,
+                    org.invoice_settings.late_fee_percentage,
+                )
+                if issued.status == "issued" and issued.due_date is not None
+                else None
+            )
+            schedule = [CollectionRepo.schedule_op(org_id, invoice_id, wake)] if wake else []
             try:
-                self.store.invoices.finalize(invoice, issued, scope, previous, sequence, events)
+                self.store.invoices.finalize(invoice, issued, scope, previous, sequence, events, schedule)
             except SequenceMoved as exc:
                 raise StaleWrite(scope) from exc
             except NumberTaken as exc:

@@ -2,16 +2,20 @@ from __future__ import annotations
 
 from remit import money
 from remit.domain.api_key import ApiKey, Scope, issue
+from remit.domain.collections import DunningStep, check_dunning, check_reminders
 from remit.domain.numbering import NumberFormat
 from remit.domain.organization import Organization
 from remit.domain.payment_settings import RetryPolicy, WireInstructions
+from remit.emails.defaults import TEMPLATE_NAMES
 from remit.errors import NotFound, ValidationFailed
 from remit.ids import new_id
 from remit.schemas.organization import (
+    DunningSettingsPatch,
     InvoiceSettingsPatch,
     OrganizationOut,
     OrganizationSettingsPatch,
     PaymentSettingsPatch,
+    ReminderSettingsPatch,
 )
 from remit.services.context import Context
 from remit.services.retry import optimistic
@@ -99,6 +103,48 @@ class OrganizationService:
                     "give wireInstructions to display them on invoices", field="wireInstructions"
                 )
             return self._save(org, payment_settings=settings)
+
+        return optimistic(attempt, what="the organization")
+
+    def update_reminder_settings(self, org_id: str, patch: ReminderSettingsPatch) -> OrganizationOut:
+        def attempt(_: int) -> OrganizationOut:
+            org = self._get(org_id)
+            current = org.reminder_settings
+            before = current.before_due.model_copy(
+                update=patch.before_due.model_dump(exclude_unset=True) if patch.before_due else {}
+            )
+            after = current.after_due.model_copy(
+                update=patch.after_due.model_dump(exclude_unset=True) if patch.after_due else {}
+            )
+            if (
+                patch.after_due
+                and "days_after" in patch.after_due.model_fields_set
+                and "templates" not in patch.after_due.model_fields_set
+            ):
+                # New days without templates: keep the templates of the days still listed.
+                after = after.model_copy(
+                    update={"templates": {d: t for d, t in after.templates.items() if d in after.days_after}}
+                )
+            settings = current.model_copy(update={"before_due": before, "after_due": after})
+            check_reminders(settings, TEMPLATE_NAMES)
+            return self._save(org, reminder_settings=settings)
+
+        return optimistic(attempt, what="the organization")
+
+    def update_dunning_settings(self, org_id: str, patch: DunningSettingsPatch) -> OrganizationOut:
+        given = patch.model_fields_set
+
+        def attempt(_: int) -> OrganizationOut:
+            org = self._get(org_id)
+            changes: dict[str, object] = {}
+            if "enabled" in given and patch.enabled is not None:
+                changes["enabled"] = patch.enabled
+            if "schedule" in given:
+                changes["schedule"] = [DunningStep(**s.model_dump()) for s in patch.schedule or []]
+            if "persistent_failure_actions" in given:
+                changes["persistent_failure_actions"] = patch.persistent_failure_actions or []
+            settings = check_dunning(org.dunning_settings.model_copy(update=changes), TEMPLATE_NAMES)
+            return self._save(org, dunning_settings=settings)
 
         return optimistic(attempt, what="the organization")
 

@@ -42,7 +42,7 @@ from remit.services.events import invoice_data, make_events, payment_data
 from remit.services.retry import optimistic
 from remit.store.errors import StaleWrite
 
-Mode = Literal["manual", "autopay"]
+Mode = Literal["manual", "autopay", "dunning"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,20 @@ class PaymentService:
         repeated or stale job does nothing."""
         return self._run(org_id, invoice_id, "autopay", None, "autopay")
 
+    def retry_for_dunning(self, org_id: str, invoice_id: str, attempts_before: int) -> PaymentAttempt | None:
+        """Dunning's ``retry_payment``: charge the default method once for a step that was
+        claimed when the invoice had ``attempts_before`` attempts. If an attempt was made
+        since (this step's, by a run that crashed after charging), nothing is charged and
+        that attempt is the answer (reconciled first if its lease ran out). Refuses, like a
+        manual payment, when there is nothing to charge (ValidationFailed, NotFound)."""
+        attempt = self._run(org_id, invoice_id, "dunning", None, "dunning", expected_attempts=attempts_before)
+        if attempt is not None:
+            return attempt
+        invoice = self.store.invoices.get(org_id, invoice_id)
+        if invoice is None or invoice.attempts <= attempts_before:
+            return None
+        return self.store.payments.get_attempt(org_id, invoice_id, invoice.attempts)
+
     def invoice_out(self, org_id: str, invoice_id: str) -> InvoiceOut:
         found = self.store.invoices.get_detail(org_id, invoice_id)
         if found is None:
@@ -98,12 +112,19 @@ class PaymentService:
     # -- the protocol ----------------------------------------------------------------
 
     def _run(
-        self, org_id: str, invoice_id: str, mode: Mode, method_id: str | None, trigger: Trigger
+        self,
+        org_id: str,
+        invoice_id: str,
+        mode: Mode,
+        method_id: str | None,
+        trigger: Trigger,
+        expected_attempts: int | None = None,
     ) -> PaymentAttempt | None:
         # An open attempt past its lease is reconciled first; then we may claim a new one.
         for _ in range(3):
             claimed = optimistic(
-                lambda _: self._claim(org_id, invoice_id, mode, method_id, trigger), what="the invoice"
+                lambda _: self._claim(org_id, invoice_id, mode, method_id, trigger, expected_attempts),
+                what="the invoice",
             )
             if isinstance(claimed, Claimed):
                 return self._charge(claimed)
@@ -116,7 +137,13 @@ class PaymentService:
         return None
 
     def _claim(
-        self, org_id: str, invoice_id: str, mode: Mode, method_id: str | None, trigger: Trigger
+        self,
+        org_id: str,
+        invoice_id: str,
+        mode: Mode,
+        method_id: str | None,
+        trigger: Trigger,
+        expected_attempts: int | None = None,
     ) -> Claimed | Literal["reconcile", "nothing"]:
         invoice, org = self.store.invoices.get_with_organization(org_id, invoice_id)
         if invoice is None or org is None:
@@ -125,7 +152,7 @@ class PaymentService:
         if invoice.open_attempt is not None:
             if invoice.check_attempt_at is not None and invoice.check_attempt_at <= now:
                 return "reconcile"
-            if mode == "autopay":
+            if mode in ("autopay", "dunning"):
                 return "nothing"
             raise Conflict(
                 f"a charge (attempt {invoice.open_attempt}) is in progress for this invoice",
@@ -135,6 +162,10 @@ class PaymentService:
         if mode == "manual":
             # Void, paid and draft invoices are refused here; past due ones are payable.
             invoice.require(Action.RECORD_PAYMENT, now.date())
+        elif mode == "dunning":
+            # Only the step's own attempt; an open one is reconciled above, never doubled.
+            if invoice.status != "issued" or invoice.attempts != expected_attempts:
+                return "nothing"
         elif invoice.status != "issued" or invoice.next_charge_at is None or invoice.next_charge_at > now:
             return "nothing"
         if invoice.amount_due <= 0:
@@ -182,7 +213,7 @@ class PaymentService:
             problem = f"the organization does not accept {method.type}"
         if problem is None:
             return method
-        if mode == "manual":
+        if mode in ("manual", "dunning"):
             if method is None and wanted:
                 raise NotFound(problem, field="paymentMethodId")
             raise ValidationFailed(problem, field="paymentMethodId", code="no_payment_method")

@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from remit.adapters.sqs import Job
 from remit.services.context import Context
 from remit.store import due
+from remit.store.collections import COLLECTIONS
 from remit.store.invoices import AUTOPAY, FINALIZE
 from remit.store.payment_methods import EXPIRING
 from remit.store.subscriptions import BILLING
 
-KINDS = (BILLING, FINALIZE, AUTOPAY, EXPIRING)
+KINDS = (BILLING, FINALIZE, AUTOPAY, EXPIRING, COLLECTIONS)
 
 
 def due_jobs(ctx: Context, kind: str) -> Iterator[Job]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -90,6 +91,11 @@ class EventRepo:
         if len(events) > limit:
             return events[:limit], events[limit - 1].id
         return events, None
+
+    def write(self, events: Sequence[Event]) -> None:
+        """Events that stand alone (no state change to ride with: a manual reminder sent)."""
+        if events:
+            self.table.transact([event_put(e) for e in events])
 
     def mark_published(self, event: Event, when: datetime) -> bool:
         """Record that SNS has ``event``; False if it was already marked (a redelivery)."""

@@ -206,9 +206,11 @@ class InvoiceRepo:
         previous_sequence: int,
         sequence: int,
         events: Sequence[Event],
+        extra: Sequence[dict[str, Any]] = (),
     ) -> None:
         """One transaction: the invoice moves on, the scope's counter advances, the number
-        is claimed, the events are written. Any of them failing writes none of them."""
+        is claimed, the events (and ``extra``: the collection wake-up) are written. Any of
+        them failing writes none of them."""
         assert after.invoice_number is not None
         org_id = after.organization_id
         ops = [
@@ -224,7 +226,7 @@ class InvoiceRepo:
             ),
         ]
         try:
-            self.table.transact([*ops, *(event_put(e) for e in events)])
+            self.table.transact([*ops, *extra, *(event_put(e) for e in events)])
         except TransactionCancelled as exc:
             if exc.conflicted or exc.reasons[0] == "ConditionalCheckFailed":
                 raise StaleWrite(after.id) from exc

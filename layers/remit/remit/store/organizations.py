@@ -27,7 +27,7 @@ class OrganizationRepo:
             self.table.update(
                 keys.organization(org.id),
                 "SET #n = :name, invoiceSettings = :is, settings = :s, paymentSettings = :ps, "
-                "updatedAt = :u, version = :next",
+                "reminderSettings = :rs, dunningSettings = :ds, updatedAt = :u, version = :next",
                 condition="version = :v",
                 names={"#n": "name"},
                 values={
@@ -35,6 +35,8 @@ class OrganizationRepo:
                     ":is": data["invoiceSettings"],
                     ":s": data["settings"],
                     ":ps": data["paymentSettings"],
+                    ":rs": data["reminderSettings"],
+                    ":ds": data["dunningSettings"],
                     ":u": data["updatedAt"],
                     ":next": org.version,
                     ":v": expected_version,

@@ -8,6 +8,7 @@ from remit.store.accounts import AccountRepo
 from remit.store.api_keys import ApiKeyRepo
 from remit.store.catalogue import ProductRepo
 from remit.store.checkout import CheckoutRepo
+from remit.store.collections import CollectionRepo
 from remit.store.emails import DeliveryRepo, EmailTemplateRepo
 from remit.store.events import EventRepo
 from remit.store.invoices import InvoiceRepo
@@ -37,6 +38,7 @@ class Store:
         self.checkout = CheckoutRepo(table)
         self.email_templates = EmailTemplateRepo(table)
         self.deliveries = DeliveryRepo(table)
+        self.collections = CollectionRepo(table)
 
     def create_organization(self, org: Organization, first_key: ApiKey) -> None:
         """The organization and its first API key appear together or not at all."""

@@ -4,10 +4,12 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from remit.http.deps import Organizations, Tenant
 from remit.schemas.organization import (
+    DunningSettingsPatch,
     InvoiceSettingsPatch,
     OrganizationOut,
     OrganizationSettingsPatch,
     PaymentSettingsPatch,
+    ReminderSettingsPatch,
 )
 
 router = Router()
@@ -47,3 +49,25 @@ def update_payment_settings(
     body: PaymentSettingsPatch, org: Tenant, service: Organizations
 ) -> OrganizationOut:
     return service.update_payment_settings(org, body)
+
+
+@router.patch(
+    "/organization/reminder-settings",
+    summary="Reminders before and after the due date",
+    tags=["Organization"],
+)
+def update_reminder_settings(
+    body: ReminderSettingsPatch, org: Tenant, service: Organizations
+) -> OrganizationOut:
+    return service.update_reminder_settings(org, body)
+
+
+@router.patch(
+    "/organization/dunning-settings",
+    summary="Dunning schedule and the actions on persistent failure",
+    tags=["Organization"],
+)
+def update_dunning_settings(
+    body: DunningSettingsPatch, org: Tenant, service: Organizations
+) -> OrganizationOut:
+    return service.update_dunning_settings(org, body)
