@@ -11,7 +11,24 @@ from ulid import ULID
 from remit.clock import Clock
 
 PREFIXES = frozenset(
-    {"org", "acc", "inv", "li", "pay", "evt", "key", "prod", "price", "sub", "si", "we", "pm", "cs", "snd"}
+    {
+        "org",
+        "acc",
+        "inv",
+        "li",
+        "pay",
+        "evt",
+        "key",
+        "prod",
+        "price",
+        "sub",
+        "si",
+        "we",
+        "pm",
+        "cs",
+        "snd",
+        "lnk",
+    }
 )
 
 

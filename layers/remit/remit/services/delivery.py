@@ -76,7 +76,7 @@ class DeliveryService:
         self.mailer = mailer
         self.documents = documents
         self.sender_address = sender_address
-        self.links = links or Links.from_env()
+        self.links = links or Links.from_env(ctx)
         self.templates = EmailTemplateService(ctx, self.links)
 
     # -- what causes an email -------------------------------------------------------------
