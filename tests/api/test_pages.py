@@ -235,3 +235,37 @@ def test_the_page_speaks_the_accounts_language_and_shows_wire_instructions(
     assert "Payer par virement" in html
     assert "FR7630001007941234567890185" in html
     assert "default-src 'none'" in page["headers"]["Content-Security-Policy"]
+
+
+def test_checkout_in_payment_mode_shows_a_decline_then_pays_and_redirects(
+    api: ApiClient, account: dict[str, Any], pages: Pages
+) -> None:
+    invoice = issue(api, account["id"])
+    session = api.post(
+        "/checkout-sessions",
+        {
+            "accountId": account["id"],
+            "mode": "payment",
+            "invoiceId": invoice["id"],
+            "successUrl": "https://shop.acme.example/thanks",
+            "cancelUrl": "https://shop.acme.example/cart",
+        },
+    ).body
+    page = request(pages, "GET", session["url"])
+    assert page["statusCode"] == 200
+    assert f"Pay invoice {invoice['invoiceNumber']}" in page["body"]
+    assert "Pay $119.00" in page["body"]
+    # The form may post on to the shop's pages (the redirect after it), nowhere else.
+    assert "form-action 'self' https://shop.acme.example;" in page["headers"]["Content-Security-Policy"]
+    csrf = csrf_of(page["body"])
+
+    declined = request(pages, "POST", session["url"], {**CARD, "number": "4000000000009995", "csrf": csrf})
+    assert declined["statusCode"] == 402
+    assert "Your payment was declined: insufficient funds" in declined["body"]
+    assert api.get(f"/invoices/{invoice['id']}").body["status"] == "issued"
+
+    done = request(pages, "POST", session["url"], {**CARD, "csrf": csrf})
+    assert (done["statusCode"], done["headers"]["Location"]) == (303, "https://shop.acme.example/thanks")
+    assert api.get(f"/invoices/{invoice['id']}").body["status"] == "paid"
+    # Used once: the link now says it is invalid or expired.
+    assert request(pages, "GET", session["url"])["statusCode"] == 404
