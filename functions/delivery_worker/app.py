@@ -31,7 +31,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def deliver(record: SQSRecord) -> None:
-    event = Event.model_validate_json(record.body)
+    event = Event.from_message(record.body)
     sent = delivery.on_event(event)
     if sent is not None:
         logger.info("email", extra={"event": event.id, "email": sent.id, "status": sent.status})
