@@ -269,3 +269,25 @@ def test_checkout_in_payment_mode_shows_a_decline_then_pays_and_redirects(
     assert api.get(f"/invoices/{invoice['id']}").body["status"] == "paid"
     # Used once: the link now says it is invalid or expired.
     assert request(pages, "GET", session["url"])["statusCode"] == 404
+
+
+def test_a_saved_bank_account_pays_from_the_page_and_shows_processing_until_it_settles(
+    api: ApiClient, ctx: Context, org: str, account: dict[str, Any], pages: Pages
+) -> None:
+    reply = api.post(
+        f"/accounts/{account['id']}/payment-methods",
+        {"type": "ach", "gatewayToken": "pm_usBankAccount_success"},
+    )
+    assert reply.status == 201, reply
+    invoice = issue(api, account["id"])
+    url = invoice_link(ctx, org, invoice["id"])
+    page = request(pages, "GET", url)["body"]
+    assert f'value="{reply.body["id"]}" checked' in page  # the default method is preselected
+
+    posted = request(pages, "POST", f"{url}/pay", {"method": reply.body["id"], "csrf": csrf_of(page)})
+    assert "m=processing" in posted["headers"]["Location"]
+    after = request(pages, "GET", f"{url}?m=processing")["body"]
+    assert "A payment for this invoice is being processed." in after
+    assert 'id="pay"' not in after  # nothing more to pay while the debit is open
+    attempts = api.get(f"/invoices/{invoice['id']}").body["paymentAttempts"]
+    assert [(a["status"], a["methodType"]) for a in attempts] == [("processing", "ach")]

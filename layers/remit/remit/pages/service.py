@@ -29,7 +29,9 @@ from remit.services.events import invoice_data, make_events
 from remit.services.payment_methods import PaymentMethodService
 from remit.services.payments import PaymentService
 
-PayOutcome = Literal["paid", "declined", "in_progress", "not_payable", "card_unknown", "card_invalid"]
+PayOutcome = Literal[
+    "paid", "processing", "declined", "in_progress", "not_payable", "card_unknown", "card_invalid"
+]
 _DIGITS = re.compile(r"\D")
 _EXPIRY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*$")
 PORTAL_LIST_LIMIT = 100
@@ -218,7 +220,7 @@ class PagesService:
         elif method_id is None or all(m.id != method_id for m in bundle.methods):
             return PayResult("card_invalid")
         try:
-            PaymentService(self.ctx).pay(org.id, invoice.id, method_id, trigger="manual")
+            out = PaymentService(self.ctx).pay(org.id, invoice.id, method_id, trigger="manual")
         except PaymentDeclined:
             after = self.bundle(org.id, account.id, invoice.id)
             failure = after.last_failure()
@@ -229,7 +231,8 @@ class PagesService:
         finally:
             if temporary is not None:
                 self._forget(temporary)
-        return PayResult("paid")
+        # A bank debit is accepted now and settles days later: not paid yet.
+        return PayResult("paid" if out.status == "paid" else "processing")
 
     def _forget(self, method: PaymentMethod) -> None:
         try:

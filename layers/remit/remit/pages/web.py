@@ -227,6 +227,9 @@ class Pages:
             methods=[m for m in bundle.methods if m.auto_collectable],
             default_method=bundle.account.default_payment_method_id,
             sandbox=bundle.org.payment_settings.gateway == "sandbox",
+            # New cards are taken on the sandbox only (Stripe Elements is not built yet):
+            # an organization on Stripe is paid here with the account's saved methods.
+            new_card=bundle.org.payment_settings.gateway == "sandbox",
             csrf=security.csrf_token(token_hash, csrf_subject),
             here=here,
             portal=portal,
