@@ -10,7 +10,7 @@ import mimetypes
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -431,7 +431,7 @@ class Pages:
             here=f"{prefix()}/portal/{request.params['token']}",
             message=request.query.get("m"),
             return_url=link.return_url,
-            expires_at=_time(link.expires_at),
+            expires_at=_moment(link.expires_at, lang),
             account_name=account.name,
             accent=_accent(org.invoice_settings.accent_color),
             logo_url=_logo(org.invoice_settings.logo_url),
@@ -517,8 +517,11 @@ def _logo(url: str | None) -> str | None:
     return url if url and url.startswith("https://") else None
 
 
-def _time(at: datetime) -> str:
-    return at.strftime("%H:%M UTC")
+def _moment(at: datetime, language: str) -> str:
+    """A date and time for the reader, in UTC (said so: the page cannot know their zone)."""
+    from babel.dates import format_datetime
+
+    return f"{format_datetime(at, 'medium', tzinfo=UTC, locale=localize.locale_of(language))} UTC"
 
 
 def _method_label(method: Any, words: dict[str, str]) -> str:
