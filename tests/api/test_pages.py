@@ -291,3 +291,49 @@ def test_a_saved_bank_account_pays_from_the_page_and_shows_processing_until_it_s
     assert 'id="pay"' not in after  # nothing more to pay while the debit is open
     attempts = api.get(f"/invoices/{invoice['id']}").body["paymentAttempts"]
     assert [(a["status"], a["methodType"]) for a in attempts] == [("processing", "ach")]
+
+
+def test_an_organization_on_stripe_gets_stripe_elements_and_pays_with_the_method_it_returns(
+    api: ApiClient,
+    ctx: Context,
+    org: str,
+    account: dict[str, Any],
+    bucket: DocumentBucket,
+    pdf_function: InProcessPdfFunction,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from remit.adapters.gateway.sandbox import SandboxGateway
+
+    monkeypatch.setenv("PUBLIC_BASE_URL", BASE)
+    monkeypatch.setenv("STRIPE_PUBLISHABLE_KEY", "pk_test_remit")
+    assert api.patch("/organization/payment-settings", {"gateway": "stripe"}).status == 200
+    # The sandbox stands in for Stripe's API (no network here); the page is Stripe's.
+    stand_in = Context(ctx.store, ctx.clock, gateways=lambda _: SandboxGateway(ctx.store.sandbox, ctx.clock))
+    pages = Pages(stand_in, lambda: DocumentService(stand_in, bucket, pdf_function))
+    invoice = issue(api, account["id"])
+    url = invoice_link(ctx, org, invoice["id"])
+
+    page = request(pages, "GET", url)
+    html = page["body"]
+    assert 'data-stripe-key="pk_test_remit"' in html
+    assert '<script src="https://js.stripe.com/v3/"></script>' in html
+    assert 'name="number"' not in html  # no card number field of ours
+    policy = page["headers"]["Content-Security-Policy"]
+    assert "script-src 'self' https://js.stripe.com;" in policy
+    assert "connect-src https://api.stripe.com" in policy
+    script = request(pages, "GET", f"{BASE}/assets/stripe-card.js")
+    assert script["statusCode"] == 200
+    assert "createPaymentMethod" in script["body"]
+
+    posted = request(
+        pages, "POST", f"{url}/pay", {"method": "new", "gateway_token": "pm_card_visa", "csrf": csrf_of(html)}
+    )
+    assert "m=paid" in posted["headers"]["Location"]
+    assert api.get(f"/invoices/{invoice['id']}").body["status"] == "paid"
+
+    # Without a publishable key there is no Elements and no script: saved methods only.
+    monkeypatch.delenv("STRIPE_PUBLISHABLE_KEY")
+    other = issue(api, account["id"])
+    plain = request(pages, "GET", invoice_link(ctx, org, other["id"]))
+    assert "<script" not in plain["body"]
+    assert "script-src" not in plain["headers"]["Content-Security-Policy"]

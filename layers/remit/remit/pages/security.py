@@ -50,11 +50,27 @@ def origin_of(url: str | None) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def headers(style_nonce: str, form_targets: Iterable[str] = ()) -> dict[str, str]:
+STRIPE_JS = "https://js.stripe.com"
+
+
+def headers(style_nonce: str, form_targets: Iterable[str] = (), stripe: bool = False) -> dict[str, str]:
+    """``stripe``: the page mounts Stripe Elements (an organization on Stripe), so Stripe.js
+    and our own script may run, in Stripe's frames, talking to Stripe's API. Every other
+    page runs no script at all."""
     targets = " ".join(["'self'", *sorted(set(form_targets))])
+    scripts = (
+        [
+            f"script-src 'self' {STRIPE_JS}",
+            f"frame-src {STRIPE_JS} https://hooks.stripe.com",
+            "connect-src https://api.stripe.com",
+        ]
+        if stripe
+        else []
+    )
     policy = "; ".join(
         [
             "default-src 'none'",
+            *scripts,
             f"style-src 'self' 'nonce-{style_nonce}'",
             # An organization's logo is an https URL of its own choosing.
             "img-src 'self' https: data:",

@@ -45,11 +45,17 @@ class CardForm:
     number: str
     expiry: str
     cvc: str
+    # What Stripe Elements answered (``pm_...``): the card itself never reached us.
+    token: str = ""
 
     def gateway_token(self) -> str | None:
+        if self.token:
+            return self.token
         return TEST_CARD_NUMBERS.get(_DIGITS.sub("", self.number))
 
     def complete(self) -> bool:
+        if self.token:
+            return self.token.startswith("pm_") and len(self.token) <= 255
         digits = _DIGITS.sub("", self.number)
         return 12 <= len(digits) <= 19 and bool(_EXPIRY.match(self.expiry)) and self.cvc.strip().isdigit()
 

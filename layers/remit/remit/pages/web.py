@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from remit.documents import localize
 from remit.domain.checkout import CheckoutSession
 from remit.domain.lifecycle import ReportedStatus
+from remit.domain.organization import Organization
 from remit.domain.page_link import PageLink
 from remit.errors import NotFound, PaymentDeclined, RemitError, ValidationFailed
 from remit.observability import logger
@@ -128,6 +129,7 @@ class Pages:
         lang: str,
         http_status: int = 200,
         form_targets: tuple[str, ...] = (),
+        stripe: str | None = None,
         **values: Any,
     ) -> Response:
         style_nonce = security.nonce()
@@ -140,10 +142,13 @@ class Pages:
                 w=words,
                 nonce=style_nonce,
                 base=prefix(),
+                stripe_key=stripe,
                 **values,
             )
         )
-        return Response(http_status, html, security.headers(style_nonce, form_targets))
+        return Response(
+            http_status, html, security.headers(style_nonce, form_targets, stripe=stripe is not None)
+        )
 
     def not_found(self, lang: str = "en") -> Response:
         return self.render("error.html", lang, 404, accent=None, org_name=None, logo_url=None)
@@ -227,9 +232,10 @@ class Pages:
             methods=[m for m in bundle.methods if m.auto_collectable],
             default_method=bundle.account.default_payment_method_id,
             sandbox=bundle.org.payment_settings.gateway == "sandbox",
-            # New cards are taken on the sandbox only (Stripe Elements is not built yet):
-            # an organization on Stripe is paid here with the account's saved methods.
-            new_card=bundle.org.payment_settings.gateway == "sandbox",
+            # A new card: the sandbox's test numbers, or Stripe Elements when the stack has
+            # a publishable key; otherwise only the account's saved methods.
+            new_card=bundle.org.payment_settings.gateway == "sandbox" or stripe_key(bundle.org) is not None,
+            stripe=stripe_key(bundle.org),
             csrf=security.csrf_token(token_hash, csrf_subject),
             here=here,
             portal=portal,
@@ -249,9 +255,7 @@ class Pages:
         choice = request.form.get("method", "new")
         card = None
         if choice == "new":
-            card = CardForm(
-                request.form.get("number", ""), request.form.get("expiry", ""), request.form.get("cvc", "")
-            )
+            card = _card(request)
         result = self.service.pay(
             bundle,
             method_id=None if choice == "new" else choice,
@@ -311,6 +315,7 @@ class Pages:
             if bundle
             else None,
             sandbox=org.payment_settings.gateway == "sandbox",
+            stripe=stripe_key(org),
             csrf=security.csrf_token(session.token_hash, session.id),
             here=f"{prefix()}/checkout/{request.params['token']}",
             error=error,
@@ -324,9 +329,7 @@ class Pages:
         lang = self._checkout_language(session)
         if not security.csrf_ok(session.token_hash, session.id, request.form.get("csrf", "")):
             return self.checkout_page(request, i18n.words(lang)["form_expired"], 400)
-        card = CardForm(
-            request.form.get("number", ""), request.form.get("expiry", ""), request.form.get("cvc", "")
-        )
+        card = _card(request)
         token = card.gateway_token()
         if not card.complete():
             return self.checkout_page(request, i18n.words(lang)["card_invalid"], 422)
@@ -427,6 +430,7 @@ class Pages:
             history=history,
             methods=methods,
             sandbox=org.payment_settings.gateway == "sandbox",
+            stripe=stripe_key(org),
             csrf=security.csrf_token(link.token_hash, link.id),
             here=f"{prefix()}/portal/{request.params['token']}",
             message=request.query.get("m"),
@@ -473,9 +477,7 @@ class Pages:
 
     def portal_add_method(self, request: Request) -> Response:
         def add(link: PageLink) -> str:
-            card = CardForm(
-                request.form.get("number", ""), request.form.get("expiry", ""), request.form.get("cvc", "")
-            )
+            card = _card(request)
             if not card.complete():
                 return "card_invalid"
             org, account = self.service.account(link.organization_id, link.account_id)
@@ -499,6 +501,21 @@ class Pages:
             return "method_removed"
 
         return self._portal_post(request, remove)
+
+
+def _card(request: Request) -> CardForm:
+    form = request.form
+    return CardForm(
+        form.get("number", ""), form.get("expiry", ""), form.get("cvc", ""), form.get("gateway_token", "")
+    )
+
+
+def stripe_key(org: Organization) -> str | None:
+    """The publishable key Stripe Elements needs, for an organization on Stripe (the
+    stack's ``StripePublishableKey``); None: no Elements on this page."""
+    if org.payment_settings.gateway != "stripe":
+        return None
+    return os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
 
 
 def _language(request: Request) -> str:
