@@ -21,7 +21,7 @@ from remit.store.table import Table
 from remit_local.apigw import REGION
 from remit_local.clock import LocalClock
 from remit_local.deployment import Deployment
-from remit_local.dynamodb_local import DynamoDBLocal
+from remit_local.dynamodb_local import DynamoDBLocal, free_port
 from remit_local.envfile import write_env_file
 from remit_local.environment import FAKE_ACCESS_KEY, FAKE_SECRET_KEY, Wiring
 from remit_local.local_api import LocalEndpoints
@@ -76,8 +76,13 @@ class LocalStack:
                 dynamodbstreams=self._client("dynamodbstreams", self.dynamodb.endpoint),
                 ses=self._client("sesv2", self.moto.endpoint),
             )
+            # The hosted pages are this gateway's routes: links in emails and checkout and
+            # portal URLs must point here, so the port is chosen before the functions'
+            # environment (PUBLIC_BASE_URL) is.
+            port = port or free_port()
+            self.parameters.setdefault("PublicBaseUrl", f"http://{host}:{port}")
             main = self.deploy(self.template, prefix=DEFAULT_PREFIX)
-            main.serve(LocalEndpoints(self.clock, self.run_due), host, port or 0)
+            main.serve(LocalEndpoints(self.clock, self.run_due), host, port)
         except BaseException:
             self.stop()
             raise

@@ -12,9 +12,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from remit.adapters.pdf_function import PdfFunction
 from remit.adapters.s3 import DocumentBucket
 from remit.adapters.ses import SesMailer
+from remit.domain.events import Event
 from remit.observability import logger, tracer
 from remit.services.context import Context
-from remit.services.delivery import DeliveryService, event_from_message
+from remit.services.delivery import DeliveryService
 from remit.services.documents import DocumentService
 
 ctx = Context.from_env()
@@ -30,7 +31,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def deliver(record: SQSRecord) -> None:
-    event = event_from_message(record.body)
+    event = Event.from_message(record.body)
     sent = delivery.on_event(event)
     if sent is not None:
         logger.info("email", extra={"event": event.id, "email": sent.id, "status": sent.status})

@@ -10,7 +10,6 @@ Two ways in:
 The renderer is built once per container (fonts and stylesheet loaded, see
 remit.documents.pdf) and reused by every invocation."""
 
-import json
 import os
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from remit.adapters.s3 import DocumentBucket
 from remit.documents.pdf import PdfRenderer
+from remit.domain.events import Event
 from remit.observability import logger, tracer
 from remit.services.context import Context
 from remit.services.documents import DocumentService
@@ -37,11 +37,9 @@ DOCUMENTS_FOR = {
 
 
 def render_event(record: SQSRecord) -> None:
-    event = json.loads(record.body)
-    # The publisher's message is the public event (no subjectId); the invoice is its data.
-    invoice_id = event.get("subjectId") or event["data"]["id"]
-    for kind in DOCUMENTS_FOR.get(event["type"], ()):
-        documents.render(event["organizationId"], invoice_id, kind, renderer.render)
+    event = Event.from_message(record.body)
+    for kind in DOCUMENTS_FOR.get(event.type, ()):
+        documents.render(event.organization_id, event.subject_id, kind, renderer.render)
 
 
 @logger.inject_lambda_context

@@ -3,6 +3,7 @@ template API; the delivery log and SES's notifications."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -26,13 +27,15 @@ from tests.support.builders import draft, line
 from tests.support.documents import InProcessPdfFunction
 from tests.support.pdf import text
 
-LINKS = Links("https://pay.acme.example")
-
 
 @pytest.fixture
 def delivery(ctx: Context, bucket: DocumentBucket, pdf_function: InProcessPdfFunction) -> DeliveryService:
     """What functions/delivery_worker runs for each event."""
-    return DeliveryService(ctx, SesMailer(), DocumentService(ctx, bucket, pdf_function), SENDER, LINKS)
+    return DeliveryService(ctx, SesMailer(), DocumentService(ctx, bucket, pdf_function), SENDER, links(ctx))
+
+
+def links(ctx: Context) -> Links:
+    return Links(ctx, "https://pay.acme.example")
 
 
 def events_of(ctx: Context, org: str, kind: str) -> list[Event]:
@@ -85,7 +88,8 @@ def test_issuing_emails_the_invoice_once_in_german_with_the_pdf_to_recipients_an
     assert email["subject"] == f"Rechnung {invoice['invoiceNumber']} von Acme"
     assert "über 1.190,00\xa0€" in email["text"]  # Babel: a no-break space before €
     assert "Consulting  1  1.000,00\xa0€\nGesamtbetrag  1.190,00\xa0€" in email["text"]  # the line summary
-    assert f"https://pay.acme.example/invoices/{invoice['id']}/pay" in email["html"]
+    # The hosted page's tokenized link (docs/pages.md), at its payment form.
+    assert re.search(rf"https://pay\.acme\.example/i/{org}\.lnk_\w+\.[\w-]{{43}}#pay", email["html"])
     [attachment] = email["attachments"]
     assert attachment["filename"] == f"Invoice {invoice['invoiceNumber']}.pdf"
     assert attachment["contentType"] == "application/pdf"
@@ -145,11 +149,11 @@ def test_a_failed_send_is_logged_and_retried_and_a_held_claim_is_not_sent_twice(
 
     documents = DocumentService(ctx, bucket, pdf_function)
     with pytest.raises(Unavailable, match="sending paused"):
-        DeliveryService(ctx, Refusing(), documents, SENDER, LINKS).on_event(issued)
+        DeliveryService(ctx, Refusing(), documents, SENDER, links(ctx)).on_event(issued)
     [failed] = api.get(f"/invoices/{invoice['id']}/emails").body["data"]
     assert (failed["status"], failed["detail"]) == ("failed", "MessageRejected: sending paused")
 
-    retried = DeliveryService(ctx, SesMailer(), documents, SENDER, LINKS).on_event(issued)
+    retried = DeliveryService(ctx, SesMailer(), documents, SENDER, links(ctx)).on_event(issued)
     assert retried is not None
     assert retried.status == "sent"
     assert len(sent_emails()) == 1
@@ -165,7 +169,7 @@ def test_a_failed_send_is_logged_and_retried_and_a_held_claim_is_not_sent_twice(
     ctx.store.deliveries.claim(held, ctx.clock.now())
     other = issued.model_copy(update={"id": "evt_other"})
     with pytest.raises(DeliveryInProgress):
-        DeliveryService(ctx, SesMailer(), documents, SENDER, LINKS).on_event(other)
+        DeliveryService(ctx, SesMailer(), documents, SENDER, links(ctx)).on_event(other)
     assert len(sent_emails()) == 1
 
 
@@ -370,7 +374,7 @@ def test_payment_failed_and_payment_method_expiring_events(
     assert sent.template == "payment_failed"
     [email] = sent_emails()
     assert email["subject"] == f"Payment for invoice {invoice['invoiceNumber']} failed"
-    assert f"https://pay.acme.example/accounts/{account['id']}/payment-methods" in email["text"]
+    assert re.search(rf"https://pay\.acme\.example/portal/{org}\.lnk_\w+\.[\w-]{{43}}", email["text"])
     assert email["attachments"] == []
 
     expiring = Event(

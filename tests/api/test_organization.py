@@ -76,6 +76,11 @@ def test_organization_settings(api: ApiClient) -> None:
         "defaultLanguage": "en",
         "defaultAutoPayTiming": "days_before_due",
         "draftWindowMinutes": 60,
+        "invoiceLinkDays": 90,
     }
+    assert api.patch("/organization/settings", {"invoiceLinkDays": 0}).status == 422
+    assert (
+        api.patch("/organization/settings", {"invoiceLinkDays": 7}).body["settings"]["invoiceLinkDays"] == 7
+    )
     bad = api.patch("/organization/settings", {"defaultCurrency": "ABC"})
     assert (bad.status, bad.body["field"]) == (422, "defaultCurrency")

@@ -16,7 +16,7 @@ from remit.services.links import Links
 from remit.services.sweeps import due_jobs
 from remit.store.collections import COLLECTIONS
 
-LINKS = Links("https://pay.acme.example")
+BASE_URL = "https://pay.acme.example"
 
 
 @dataclass
@@ -62,7 +62,7 @@ def collections(ctx: Context, mailer: RecordingMailer, sms: RecordingSms) -> Col
     """What functions/collections_worker builds."""
     nothing = NoDocuments()
     delivery = DeliveryService(
-        ctx, mailer, DocumentService(ctx, nothing, nothing), "billing@acme.example", LINKS
+        ctx, mailer, DocumentService(ctx, nothing, nothing), "billing@acme.example", Links(ctx, BASE_URL)
     )
     return CollectionService(ctx, delivery, sms)
 

@@ -73,6 +73,26 @@ def test_every_route_is_on_the_api_behind_the_authorizer() -> None:
         assert props.get("Auth", {}).get("Authorizer") != "NONE", f"{name} is open to the internet"
 
 
+def test_the_pages_are_the_only_routes_without_the_authorizer_and_each_is_served() -> None:
+    from remit.pages.web import ROUTES
+
+    open_routes = {
+        (event["Properties"]["Method"].upper(), event["Properties"]["Path"]): name
+        for name, spec in FUNCTIONS.items()
+        for event in spec.get("Events", {}).values()
+        if event["Type"] == "Api" and event["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
+    }
+    assert set(open_routes.values()) == {"PagesFunction"}
+    pages_routes = {
+        (e["Properties"]["Method"].upper(), e["Properties"]["Path"])
+        for e in FUNCTIONS["PagesFunction"]["Events"].values()
+    }
+    assert pages_routes == set(open_routes) == set(ROUTES)
+    assert all(
+        e["Properties"]["RestApiId"] == {"Ref": "Api"} for e in FUNCTIONS["PagesFunction"]["Events"].values()
+    )
+
+
 def test_authorizer_decisions_are_not_cached() -> None:
     # A revoked key must stop working at once.
     [authorizer] = RESOURCES["Api"]["Properties"]["Auth"]["Authorizers"].values()
@@ -312,6 +332,7 @@ def test_only_the_functions_that_charge_may_read_the_stripe_secret() -> None:
         "BillingWorkerFunction",
         "FinalizeWorkerFunction",
         "AutoPayWorkerFunction",
+        "PagesFunction",  # the hosted pages pay through the organization's gateway
     }
     for name in readers:
         [statement] = [s for s in statements(name) if "ssm:GetParameter" in listify(s["Action"])]

@@ -30,6 +30,7 @@ PREFIXES = frozenset(
         "rem",
         "clm",
         "lfee",
+        "lnk",
     }
 )
 

@@ -4,6 +4,7 @@ therefore never lost and never published for a change that did not happen."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, Literal, get_args
 
@@ -54,3 +55,12 @@ class Event(DomainModel):
     # Redeliveries from the webhook dead-letter queue so far, and when the next may go.
     redeliveries: int = 0
     next_redelivery_at: datetime | None = None
+
+    @classmethod
+    def from_message(cls, body: str) -> Event:
+        """An event as EventsTopic carries it to internal queues: the publisher sends the
+        public form (``EventOut.message()``), which has no ``subjectId``; the subject is
+        the object in ``data`` (an invoice's, a payment method's ``id``)."""
+        raw = json.loads(body)
+        raw.setdefault("subjectId", (raw.get("data") or {}).get("id", ""))
+        return cls.model_validate(raw)

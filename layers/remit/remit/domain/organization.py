@@ -38,6 +38,9 @@ class OrganizationSettings(DomainModel):
     default_auto_pay_timing: AutoPayTiming = "on_due_date"
     # How long a subscription's invoice stays an editable draft before it finalizes.
     draft_window_minutes: int = 60
+    # How long the hosted-page links that emails carry stay valid (invoice page and the
+    # payment-methods page).
+    invoice_link_days: int = 90
 
 
 class Organization(DomainModel):

@@ -18,6 +18,7 @@ from remit.http.routes import (
     invoices,
     organization,
     payment_methods,
+    portal_sessions,
     products,
     subscriptions,
     webhooks,
@@ -42,7 +43,7 @@ def build_app() -> APIGatewayRestResolver:
     mapped in one place, Idempotency-Key honoured on every POST."""
     app = APIGatewayRestResolver(enable_validation=True)
     routers = (organization, accounts, payment_methods, checkout, invoices, documents, emails, products)
-    for module in (*routers, subscriptions, events, webhooks, collections):
+    for module in (*routers, subscriptions, events, webhooks, collections, portal_sessions):
         app.include_router(module.router)
     errors.register(app)
     app.use(middlewares=[idempotency])

@@ -40,6 +40,9 @@ class OrganizationSettingsOut(ResponseModel):
     draft_window_minutes: int = Field(
         description="Subscription invoices finalize this long after they are drafted"
     )
+    invoice_link_days: int = Field(
+        default=90, description="Days the hosted invoice page links in emails stay valid"
+    )
 
 
 class RetryPolicyIO(ResponseModel):
@@ -171,6 +174,7 @@ class OrganizationSettingsPatch(RequestModel):
     default_language: Language | None = None
     default_auto_pay_timing: AutoPayTiming | None = None
     draft_window_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] | None = None
+    invoice_link_days: Annotated[int, Field(ge=1, le=365)] | None = None
 
 
 class RetryPolicyIn(RequestModel):

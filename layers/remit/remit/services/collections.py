@@ -303,7 +303,7 @@ class CollectionService:
         amount = localize.money(invoice.amount_due, invoice.currency, invoice.language)
         text = (
             f"{org.name}: invoice {invoice.invoice_number} ({amount}) is past due. "
-            f"Pay: {self.delivery.links.pay_now(invoice.id) if self.delivery else ''}"
+            f"Pay: {self.delivery.links.invoice(org, invoice)[1] if self.delivery else ''}"
         ).strip()
         message_id = self.sms.send(account.phone, text[:300])
         data = self._reminder_data(invoice, None, "sms", step.kind, message_id)

@@ -11,7 +11,6 @@ later run take over once the lease is over, and a failed send (SES refused) can 
 from __future__ import annotations
 
 import html as html_lib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -50,14 +49,6 @@ MANUAL_ATTACHMENT: dict[str, DocumentKind | None] = {
 }
 
 
-def event_from_message(body: str) -> Event:
-    """An event as the DeliveryQueue carries it: the publisher's SNS message, which is the
-    public event (``EventOut``: no ``subjectId``). What an email is about is in ``data``."""
-    message = json.loads(body)
-    message.setdefault("subjectId", str((message.get("data") or {}).get("id") or ""))
-    return Event.model_validate(message)
-
-
 class Mailer(Protocol):
     def send(self, email: OutgoingEmail) -> str: ...
 
@@ -87,7 +78,7 @@ class DeliveryService:
         self.mailer = mailer
         self.documents = documents
         self.sender_address = sender_address
-        self.links = links or Links.from_env()
+        self.links = links or Links.from_env(ctx)
         self.templates = EmailTemplateService(ctx, self.links)
 
     # -- what causes an email -------------------------------------------------------------

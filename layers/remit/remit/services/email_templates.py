@@ -32,9 +32,10 @@ def variables(
     values["line_items"] = []
     values |= {"company_name": org.name, "customer_name": account.name if account else ""}
     if account:
-        values["update_payment_link"] = links.update_payment(account.id)
+        values["update_payment_link"] = links.update_payment(org, account)
     if invoice:
         cur = invoice.currency
+        invoice_url, pay_now_url = links.invoice(org, invoice)
         values |= {
             "invoice_number": invoice.invoice_number or "",
             "amount_due": localize.money(invoice.amount_due, cur, lang),
@@ -43,7 +44,7 @@ def variables(
             "due_date": localize.day(invoice.due_date, lang),
             "issue_date": localize.day(invoice.issued_at.date() if invoice.issued_at else None, lang),
             "paid_date": localize.day(invoice.paid_at.date() if invoice.paid_at else None, lang),
-            "invoice_url": links.invoice(invoice.id),
+            "invoice_url": invoice_url,
             "line_items": [
                 {
                     "description": li.description,
@@ -52,7 +53,7 @@ def variables(
                 }
                 for li in invoice.line_items
             ],
-            "pay_now_url": links.pay_now(invoice.id),
+            "pay_now_url": pay_now_url,
         }
     return values
 
@@ -61,7 +62,7 @@ class EmailTemplateService:
     def __init__(self, ctx: Context, links: Links | None = None) -> None:
         self.store = ctx.store
         self.clock = ctx.clock
-        self.links = links or Links.from_env()
+        self.links = links or Links.from_env(ctx)
 
     def effective(
         self, org_id: str, name: str, language: str

@@ -148,3 +148,14 @@ def email_delivery(org_id: str, invoice_id: str | None, account_id: str, deliver
     payments), or under its account when it concerns no invoice."""
     pk = invoice_collection(org_id, invoice_id) if invoice_id else account_emails(org_id, account_id)
     return {"pk": pk, "sk": f"{EMAIL_PREFIX}{delivery_id}"}
+
+
+def page_link(org_id: str, link_id: str) -> Key:
+    """A hosted-page link (invoice page or portal session); only its secret's hash."""
+    return {"pk": f"ORG#{org_id}", "sk": f"LINK#{link_id}"}
+
+
+def invoice_viewed(org_id: str, invoice_id: str) -> Key:
+    """Written once, with ``invoice.viewed``, the first time the hosted page is opened. Not
+    under the ``INVOICE`` prefix, so reading an invoice does not read it."""
+    return {"pk": invoice_collection(org_id, invoice_id), "sk": "VIEWED"}

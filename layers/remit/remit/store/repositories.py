@@ -13,6 +13,7 @@ from remit.store.emails import DeliveryRepo, EmailTemplateRepo
 from remit.store.events import EventRepo
 from remit.store.invoices import InvoiceRepo
 from remit.store.organizations import OrganizationRepo
+from remit.store.page_links import PageLinkRepo
 from remit.store.payment_methods import PaymentMethodRepo
 from remit.store.payments import PaymentRepo
 from remit.store.sandbox import SandboxLedger
@@ -39,6 +40,7 @@ class Store:
         self.email_templates = EmailTemplateRepo(table)
         self.deliveries = DeliveryRepo(table)
         self.collections = CollectionRepo(table)
+        self.page_links = PageLinkRepo(table)
 
     def create_organization(self, org: Organization, first_key: ApiKey) -> None:
         """The organization and its first API key appear together or not at all."""
