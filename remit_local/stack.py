@@ -75,6 +75,7 @@ class LocalStack:
                 sqs=self._client("sqs", self.moto.endpoint),
                 dynamodbstreams=self._client("dynamodbstreams", self.dynamodb.endpoint),
                 ses=self._client("sesv2", self.moto.endpoint),
+                cognito=self._client("cognito-idp", self.moto.endpoint),
             )
             main = self.deploy(self.template, prefix=DEFAULT_PREFIX)
             main.serve(LocalEndpoints(self.clock, self.run_due), host, port or 0)
@@ -165,6 +166,12 @@ class LocalStack:
             items = {k: v for k, v in variables.items() if not k.startswith("AWS_LAMBDA_")}
             shared = items if shared is None else {k: v for k, v in shared.items() if items.get(k) == v}
         return {**(shared or {}), **self.wiring.variables(), "TABLE_NAME": self.table_name}
+
+    @property
+    def user_pool_id(self) -> str:
+        """The operators' Cognito pool on moto (the template's only user pool)."""
+        [pool] = resources("AWS::Cognito::UserPool", self.template)
+        return self.main.name_of(pool)
 
     def context(self) -> Context:
         """Remit's service context on the local table and clock, for in-process use."""

@@ -303,6 +303,8 @@ def test_only_the_functions_that_charge_may_read_the_stripe_secret() -> None:
     }
     assert readers == {
         "ApiFunction",
+        # Finalizing from an invoice's page charges at once when AutoPay is on_issue.
+        "DashboardFunction",
         "BillingWorkerFunction",
         "FinalizeWorkerFunction",
         "AutoPayWorkerFunction",
@@ -367,7 +369,7 @@ def test_only_the_pdf_function_writes_documents_and_senders_send_from_the_stacks
     senders = {
         name for name in FUNCTIONS for s in statements(name) if "ses:SendEmail" in listify(s["Action"])
     }
-    assert senders == {"ApiFunction", "DeliveryWorkerFunction"}
+    assert senders == {"ApiFunction", "DashboardFunction", "DeliveryWorkerFunction"}
     for name in senders:
         [statement] = [s for s in statements(name) if "ses:SendEmail" in listify(s["Action"])]
         assert all(

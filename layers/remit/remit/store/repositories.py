@@ -14,6 +14,7 @@ from remit.store.invoices import InvoiceRepo
 from remit.store.organizations import OrganizationRepo
 from remit.store.payment_methods import PaymentMethodRepo
 from remit.store.payments import PaymentRepo
+from remit.store.reports import ReportRepo
 from remit.store.sandbox import SandboxLedger
 from remit.store.subscriptions import SubscriptionRepo
 from remit.store.table import Table
@@ -37,6 +38,7 @@ class Store:
         self.checkout = CheckoutRepo(table)
         self.email_templates = EmailTemplateRepo(table)
         self.deliveries = DeliveryRepo(table)
+        self.reports = ReportRepo(table)
 
     def create_organization(self, org: Organization, first_key: ApiKey) -> None:
         """The organization and its first API key appear together or not at all."""
