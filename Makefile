@@ -33,6 +33,10 @@ system-deps:
 	@# are not needed: documents bring their own (functions/pdf/fonts).
 	@ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { echo "installing Pango for WeasyPrint"; \
 		apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; }
+	@# The dashboard's browser test drives Debian's Chromium through Playwright; Playwright's
+	@# own browser downloads are never used.
+	@command -v chromium >/dev/null || { echo "installing Chromium for the dashboard's browser test"; \
+		apt-get update -qq && apt-get install -y -qq chromium; }
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -1,0 +1,85 @@
+"""The dashboard over HTTP on the local cloud: the real Cognito flow (moto's user pool,
+USER_PASSWORD_AUTH, its JWKS), the session cookie, and changes that show in the API."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import requests
+
+from remit_local.stack import LocalStack
+from tests.local.dashboard_support import api, issued_invoice, operator
+
+NewOrg = Callable[..., tuple[str, str]]
+
+
+def signed_in(stack: LocalStack, email: str, password: str) -> tuple[str, requests.Response]:
+    reply = requests.post(
+        f"{stack.api_url}/dashboard/sign-in",
+        data={"email": email, "password": password},
+        allow_redirects=False,
+        timeout=30,
+    )
+    return reply.headers.get("Set-Cookie", "").split(";")[0], reply
+
+
+def page(stack: LocalStack, cookie: str, path: str) -> requests.Response:
+    return requests.get(
+        f"{stack.api_url}{path}", headers={"Cookie": cookie}, allow_redirects=False, timeout=30
+    )
+
+
+def post(stack: LocalStack, cookie: str, path: str, form: dict[str, str], csrf: str) -> requests.Response:
+    return requests.post(
+        f"{stack.api_url}{path}",
+        data={**form, "csrf": csrf},
+        headers={"Cookie": cookie},
+        allow_redirects=False,
+        timeout=30,
+    )
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def test_cognito_sign_in_then_autopay_toggle_shows_in_the_api(stack: LocalStack, new_org: NewOrg) -> None:
+    org_id, key = new_org("Dashboard Local")
+    finance = operator(stack, org_id, "finance")
+    account = api(stack, key, "POST", "/accounts", {"name": "Globex", "email": "ap@globex.example"})
+
+    _, wrong = signed_in(stack, finance.email, "not the password")
+    assert wrong.status_code == 401
+    cookie, reply = signed_in(stack, finance.email, finance.password)
+    assert reply.status_code == 303, reply.text
+    assert "HttpOnly" in reply.headers["Set-Cookie"]
+    assert "SameSite=Strict" in reply.headers["Set-Cookie"]
+
+    customer = page(stack, cookie, f"/dashboard/customers/{account['id']}")
+    assert customer.status_code == 200
+    assert "Globex" in customer.text
+    saved = post(
+        stack,
+        cookie,
+        f"/dashboard/customers/{account['id']}/billing",
+        {"autoPayEnabled": "on", "autoPayTiming": "on_due_date", "paymentTerms": "net_15"},
+        csrf_of(customer.text),
+    )
+    assert saved.status_code == 303
+    assert "error" not in saved.headers["Location"]
+    after = api(stack, key, "GET", f"/accounts/{account['id']}")
+    assert after["autoPayEnabled"] is True
+    assert after["autoPayTiming"] == "on_due_date"
+    assert after["invoiceSettings"]["paymentTerms"] == "net_15"
+
+    # Finance may not open settings; another organization's invoice is not there.
+    assert page(stack, cookie, "/dashboard/settings").status_code == 403
+    other_org, other_key = new_org("Someone Else")
+    other_account = api(stack, other_key, "POST", "/accounts", {"name": "Hidden Customer"})
+    theirs = issued_invoice(stack, other_key, other_account["id"])
+    assert page(stack, cookie, f"/dashboard/invoices/{theirs['id']}").status_code == 404
+    assert "Hidden Customer" not in page(stack, cookie, "/dashboard/customers").text
+    del other_org
