@@ -1,78 +1,83 @@
-"""Reads for the dashboard's receivables report and invoice search. Each is a Query or
-a GetItem on a key (docs/data-model.md, access patterns):
+"""The receivables aggregates and the dashboard's invoice search (docs/data-model.md,
+access patterns).
 
-- open invoices: GSI1 ``ORG#<org>#INVOICES`` (the organization's invoice list), filtered
-  to ``status = issued`` and projected to the five attributes the report needs;
-- money in and written off in a period: GSI1 ``ORG#<org>#EVENTTYPE#<type>`` between the
-  event ids of the period's first and last millisecond (ids are ULIDs, ordered by time),
-  so a month reads that month's events and nothing else;
-- an invoice by number: GetItem on ``ORG#<org>`` / ``INVNUM#<number>`` (the claim written
-  at finalization), then the invoice.
+Aggregates live in one partition per organization, ``ORG#<org>#RECEIVABLES``:
+- ``OUT#<currency>#<dueDate>``: what issued invoices due that day still owe (amount,
+  count); the report buckets them by age when it reads them, so nothing ages in storage;
+- ``MONTH#<yyyy-mm>#<currency>``: issued, collected, writtenOff, voided that month;
+- ``SEEN#<stream record id>``: a stream record already applied (expires after two days,
+  longer than a stream keeps records), so a redelivered batch adds nothing twice.
+The report is two Queries on that partition (``begins_with`` OUT# and MONTH#); its size
+grows with distinct due dates and months, never with the number of invoices.
+
+An invoice by number is a GetItem on the claim finalization writes (``INVNUM#<number>``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, datetime
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from remit.domain.events import Event, EventType
-from remit.domain.receivables import OpenInvoice
+from remit.domain.receivables import Counter
 from remit.store import keys
-from remit.store.events import id_bound
-from remit.store.table import Item, Table
+from remit.store.table import Item, Table, TransactionCancelled, put_op, update_op
+
+SEEN_TTL_SECONDS = 2 * 24 * 3600
+
+
+def receivables_partition(org_id: str) -> str:
+    return f"ORG#{org_id}#RECEIVABLES"
 
 
 class ReportRepo:
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def open_invoices(self, org_id: str) -> Iterator[OpenInvoice]:
-        args: dict[str, Any] = {
-            "IndexName": "GSI1",
-            "KeyConditionExpression": "gsi1pk = :pk AND begins_with(gsi1sk, :inv)",
-            "FilterExpression": "#s = :issued",
-            "ProjectionExpression": "id, #s, currency, amountDue, dueDate",
-            "ExpressionAttributeNames": {"#s": "status"},
-            "ExpressionAttributeValues": {
-                ":pk": keys.org_invoices(org_id),
-                ":inv": "INV#",
-                ":issued": "issued",
-            },
-        }
-        for item in self._all(args):
-            yield OpenInvoice(
-                id=str(item["id"]),
-                status=str(item["status"]),
-                currency=str(item["currency"]),
-                amount_due=int(item.get("amountDue", 0)),
-                due_date=date.fromisoformat(item["dueDate"]) if item.get("dueDate") else None,
+    def apply(self, org_id: str, record_id: str, deltas: Mapping[Counter, int], now: datetime) -> bool:
+        """Add ``deltas`` to the counters, once per stream record: False if ``record_id``
+        was applied before (all of it: the marker and the additions are one transaction)."""
+        if not deltas:
+            return True
+        pk = receivables_partition(org_id)
+        by_item: dict[str, dict[str, int]] = defaultdict(dict)
+        for (sk, field), amount in deltas.items():
+            by_item[sk][field] = amount
+        ops = [
+            put_op(
+                {"pk": pk, "sk": f"SEEN#{record_id}", "ttl": int(now.timestamp()) + SEEN_TTL_SECONDS},
+                "attribute_not_exists(pk)",
             )
+        ]
+        for sk, fields in sorted(by_item.items()):
+            names = {f"#f{i}": name for i, name in enumerate(fields)}
+            values = {f":v{i}": amount for i, amount in enumerate(fields.values())}
+            expression = "ADD " + ", ".join(f"#f{i} :v{i}" for i in range(len(fields)))
+            ops.append(update_op({"pk": pk, "sk": sk}, expression, names=names, values=values))
+        try:
+            self.table.transact(ops)
+        except TransactionCancelled as exc:
+            if exc.reasons and exc.reasons[0] == "ConditionalCheckFailed":
+                return False
+            raise
+        return True
 
-    def events_between(
-        self, org_id: str, event_type: EventType, start: datetime, end: datetime
-    ) -> Iterator[Event]:
+    def aggregates(self, org_id: str, prefix: str) -> list[Item]:
+        """Every aggregate item whose sort key starts with ``prefix`` (``OUT#``, ``MONTH#``)."""
         args: dict[str, Any] = {
-            "IndexName": "GSI1",
-            "KeyConditionExpression": "gsi1pk = :pk AND gsi1sk BETWEEN :low AND :high",
-            "ExpressionAttributeValues": {
-                ":pk": keys.events_of_type(org_id, event_type),
-                ":low": id_bound(start, upper=False),
-                ":high": id_bound(end, upper=True),
-            },
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": receivables_partition(org_id), ":prefix": prefix},
         }
-        for item in self._all(args):
-            yield Event.model_validate(item)
+        items: list[Item] = []
+        start = None
+        while True:
+            page = self.table.query(start=start, **args)
+            items += page.items
+            start = page.last_key
+            if start is None:
+                return items
 
     def invoice_id_by_number(self, org_id: str, number: str) -> str | None:
         item = self.table.get(keys.invoice_number(org_id, number))
         return str(item["invoiceId"]) if item else None
-
-    def _all(self, args: dict[str, Any]) -> Iterator[Item]:
-        start = None
-        while True:
-            page = self.table.query(start=start, **args)
-            yield from page.items
-            start = page.last_key
-            if start is None:
-                return
