@@ -199,3 +199,30 @@ def test_home_page_shows_the_figures_and_a_voided_invoice_as_zero(
     assert "5000" not in page.body
     assert 'data-total="voided">1<' in page.body
     del kept
+
+
+def test_the_api_reports_the_same_figures_as_decimal_strings_per_currency(
+    ctx: Context, clock: FixedClock, org: str, pump: Any, api_for: Any
+) -> None:
+    at(clock, datetime(2026, 6, 1, 10, tzinfo=UTC))
+    issued_invoice(ctx, org, "120.00", "USD")
+    voided = issued_invoice(ctx, org, "5000.00", "USD")
+    issued_invoice(ctx, org, "1500", "JPY")
+    InvoiceService(ctx).void(org, voided)
+    pump()
+    reply = api_for(org).get("/reports/receivables")
+    assert reply.status == 200, reply
+    by_currency = {c["currency"]: c for c in reply.body["currencies"]}
+    assert sorted(by_currency) == ["JPY", "USD"]
+    usd = by_currency["USD"]
+    assert usd["outstanding"] == "120.00"
+    assert usd["buckets"] == {
+        "current": "120.00",
+        "days1To30": "0.00",
+        "days31To60": "0.00",
+        "days61To90": "0.00",
+        "over90": "0.00",
+    }
+    june = usd["months"][0]
+    assert (june["month"], june["issued"], june["voided"]) == ("2026-06", "120.00", 1)
+    assert by_currency["JPY"]["outstanding"] == "1500"
