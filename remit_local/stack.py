@@ -165,7 +165,13 @@ class LocalStack:
         for variables in self.main.environments.values():
             items = {k: v for k, v in variables.items() if not k.startswith("AWS_LAMBDA_")}
             shared = items if shared is None else {k: v for k, v in shared.items() if items.get(k) == v}
-        return {**(shared or {}), **self.wiring.variables(), "TABLE_NAME": self.table_name}
+        return {
+            **(shared or {}),
+            **self.wiring.variables(),
+            "TABLE_NAME": self.table_name,
+            # For remit-admin create-operator --local (the pool is the dashboard's alone).
+            "COGNITO_USER_POOL_ID": self.user_pool_id,
+        }
 
     @property
     def user_pool_id(self) -> str:

@@ -3,11 +3,15 @@ USER_PASSWORD_AUTH, its JWKS), the session cookie, and changes that show in the 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 import requests
 
+from remit_cli import admin
 from remit_local.stack import LocalStack
 from tests.local.dashboard_support import api, issued_invoice, operator
 
@@ -83,3 +87,23 @@ def test_cognito_sign_in_then_autopay_toggle_shows_in_the_api(stack: LocalStack,
     assert page(stack, cookie, f"/dashboard/invoices/{theirs['id']}").status_code == 404
     assert "Hidden Customer" not in page(stack, cookie, "/dashboard/customers").text
     del other_org
+
+
+def test_remit_admin_creates_an_operator_who_can_sign_in(
+    stack: LocalStack, new_org: NewOrg, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    org_id, _ = new_org("Admin CLI Org")
+    env_file = tmp_path / "local.env"
+    stack.write_env_file(env_file)
+    email = "new-operator@ops.example"
+    args = ["--local-env", str(env_file), "--json", "create-operator", "--org", org_id, "--email", email]
+    assert admin.main([*args, "--role", "finance"]) == 0
+    created = json.loads(capsys.readouterr().out)
+    assert (created["organizationId"], created["role"]) == (org_id, "finance")
+    cookie, reply = signed_in(stack, email, created["password"])
+    assert reply.status_code == 303
+    assert "finance" in page(stack, cookie, "/dashboard").text
+
+    assert (
+        admin.main([*args[:-2], "--email", "x@ops.example", "--role", "admin", "--org", "org_missing"]) == 2
+    )
