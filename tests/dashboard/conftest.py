@@ -107,6 +107,7 @@ class Browser:
     def __init__(self, app: Any) -> None:
         self.app = app
         self.session: str | None = None
+        self.cookies: dict[str, str] = {}  # others than the session (the sign-in nonce)
 
     def request(
         self, method: str, url: str, form: dict[str, str] | None = None, cookie: str | None = None
@@ -114,8 +115,9 @@ class Browser:
         parts = urlsplit(url)
         headers = {"Host": "127.0.0.1"}
         session = cookie if cookie is not None else self.session
-        if session:
-            headers["Cookie"] = f"remit_session={session}"
+        jar = dict(self.cookies) | ({"remit_session": session} if session else {})
+        if jar:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
         body = None
         if form is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -128,7 +130,20 @@ class Browser:
         raw = out.get("body") or ""
         if out.get("isBase64Encoded"):
             raw = base64.b64decode(raw).decode()
-        return Reply(out["statusCode"], raw, multi)
+        reply = Reply(out["statusCode"], raw, multi)
+        for set_cookie in multi.get("Set-Cookie", []):
+            name, _, value = set_cookie.split(";")[0].partition("=")
+            if name != "remit_session":
+                self.cookies[name] = value
+        return reply
+
+    def sign_in(self, email: str, password: str, **extra: str) -> Reply:
+        """Open the sign-in page (its nonce, in the form and a cookie), then post it."""
+        form = self.get("/dashboard/sign-in")
+        nonce = form.body.split('name="nonce" value="')[1].split('"')[0]
+        return self.post(
+            "/dashboard/sign-in", {"email": email, "password": password, "nonce": nonce, **extra}
+        )
 
     def get(self, url: str, **kw: Any) -> Reply:
         return self.request("GET", url, **kw)

@@ -87,19 +87,15 @@ def test_sign_in_sets_a_strict_httponly_secure_expiring_cookie(
 ) -> None:
     token = keys.token(org)
     sign_in.users[("admin@example.com", "right password")] = token
-    wrong = browser.post(
-        "/dashboard/sign-in", {"email": "admin@example.com", "password": "wrong"}, csrf=False
-    )
+    wrong = browser.sign_in("admin@example.com", "wrong")
     assert wrong.status == 401
     assert "wrong email or password" in wrong.body
-    assert wrong.header("Set-Cookie") is None
+    assert not [c for c in wrong.headers.get("Set-Cookie", []) if c.startswith("remit_session=")]
 
-    reply = browser.post(
-        "/dashboard/sign-in", {"email": "admin@example.com", "password": "right password"}, csrf=False
-    )
+    reply = browser.sign_in("admin@example.com", "right password")
     assert reply.status == 303
     assert reply.location == "/dashboard"
-    cookie = reply.header("Set-Cookie") or ""
+    [cookie] = [c for c in reply.headers["Set-Cookie"] if c.startswith("remit_session=")]
     assert read_cookie(cookie.split(";")[0]) == token
     attributes = {a.strip().split("=")[0] for a in cookie.split(";")[1:]}
     assert {"HttpOnly", "Secure", "SameSite", "Max-Age", "Path"} <= attributes
@@ -112,11 +108,7 @@ def test_sign_in_never_redirects_off_the_dashboard(
     browser: Browser, keys: Keys, sign_in: FakeSignIn, org: str
 ) -> None:
     sign_in.users[("a@example.com", "pw")] = keys.token(org)
-    reply = browser.post(
-        "/dashboard/sign-in",
-        {"email": "a@example.com", "password": "pw", "next": "https://evil.example/"},
-        csrf=False,
-    )
+    reply = browser.sign_in("a@example.com", "pw", next="https://evil.example/")
     assert reply.location == "/dashboard"
 
 
@@ -196,3 +188,24 @@ def test_an_operator_never_sees_or_touches_another_organizations_invoice(
     assert InvoiceService(ctx).get(other_org, theirs).status == "issued"
     listing = browser.get("/dashboard/invoices")
     assert theirs not in listing.body
+
+
+def test_a_sign_in_form_not_from_our_page_signs_no_one_in(
+    browser: Browser, keys: Keys, sign_in: FakeSignIn, org: str
+) -> None:
+    """Login CSRF: another site posting its own credentials into the victim's browser."""
+    sign_in.users[("attacker@example.com", "pw")] = keys.token(org)
+    form = {"email": "attacker@example.com", "password": "pw"}
+    for nonce in (None, "guessed"):
+        reply = browser.post("/dashboard/sign-in", form | ({"nonce": nonce} if nonce else {}), csrf=False)
+        assert reply.status == 403
+        assert not [c for c in reply.headers.get("Set-Cookie", []) if c.startswith("remit_session=ey")]
+    browser.get("/dashboard/sign-in")  # now the nonce cookie is set, but the form lacks it
+    assert browser.post("/dashboard/sign-in", form, csrf=False).status == 403
+
+
+def test_a_service_error_on_a_page_is_shown_in_words(browser: Browser, keys: Keys, org: str) -> None:
+    browser.session = keys.token(org, "admin")
+    reply = browser.get("/dashboard/settings/email-templates/no_such_template")
+    assert 400 <= reply.status < 500
+    assert "no_such_template" in reply.body

@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 import threading
 import time
 import urllib.request
@@ -23,6 +24,9 @@ from typing import Any, Literal, cast
 Role = Literal["admin", "finance"]
 ROLES: tuple[Role, ...] = ("admin", "finance")
 SESSION_COOKIE = "remit_session"
+# Set with the sign-in form, echoed by it: login CSRF protection before any session exists.
+SIGNIN_COOKIE = "remit_signin"
+SIGNIN_SECONDS = 15 * 60
 # Token times come from Cognito's clock; a little skew between it and ours is tolerated.
 LEEWAY_SECONDS = 30
 # An unknown key id refetches the JWKS (keys rotate), but not more often than this.
@@ -152,6 +156,18 @@ def session_cookie(token: str, max_age: int) -> str:
 
 def cleared_cookie() -> str:
     return f"{SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Strict"
+
+
+def new_signin_nonce() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def signin_cookie(nonce: str, max_age: int = SIGNIN_SECONDS) -> str:
+    return f"{SIGNIN_COOKIE}={nonce}; Max-Age={max_age}; Path=/; HttpOnly; Secure; SameSite=Strict"
+
+
+def signin_nonce_ok(cookie: str | None, given: str | None) -> bool:
+    return bool(cookie) and bool(given) and hmac.compare_digest(str(cookie), str(given))
 
 
 def read_cookie(header: str | None, name: str = SESSION_COOKIE) -> str | None:

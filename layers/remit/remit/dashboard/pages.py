@@ -14,17 +14,22 @@ from pydantic import ValidationError
 
 from remit import money
 from remit.dashboard.auth import (
+    SIGNIN_COOKIE,
     Forbidden,
     NotSignedIn,
     SignInFailed,
     cleared_cookie,
+    new_signin_nonce,
     session_cookie,
+    signin_cookie,
+    signin_nonce_ok,
 )
 from remit.dashboard.web import CsrfFailed, Pages, Request, Wiring, redirect
 from remit.domain.lifecycle import ReportedStatus
 from remit.domain.receivables import BUCKET_LABELS, BUCKETS
 from remit.emails.defaults import TEMPLATE_NAMES
 from remit.errors import NotFound, RemitError
+from remit.observability import logger
 from remit.schemas.account import AccountPatch
 from remit.schemas.emails import EmailTemplateIn
 from remit.schemas.invoice import PaymentIn
@@ -97,10 +102,10 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
     # -- errors, in words ------------------------------------------------------------------
 
     def not_signed_in(exc: NotSignedIn) -> Response[str]:
-        cookies = [cleared_cookie()] if request.session else None
         if app.current_event.http_method == "GET":
+            cookies = [cleared_cookie()] if request.session else None
             return redirect(request.url("/sign-in", next=app.current_event.path), cookies)
-        return pages.render(request, "sign_in.html", 401, cookies=cookies, error="Please sign in again.")
+        return sign_in_page(401, "Please sign in again.")
 
     def forbidden(exc: Forbidden) -> Response[str]:
         return pages.render(request, "message.html", 403, title="Not allowed", message=str(exc))
@@ -113,6 +118,19 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
     def not_found(exc: NotFound) -> Response[str]:
         return pages.render(request, "message.html", 404, title="Not found", message=exc.message)
 
+    def service_error(exc: RemitError) -> Response[str]:
+        # The same status the JSON API gives this error class (remit.http.errors).
+        from remit.http.errors import STATUS
+
+        status = next((code for cls, code in STATUS if isinstance(exc, cls)), 400)
+        return pages.render(request, "message.html", status, title="Could not do that", message=exc.message)
+
+    def unexpected(exc: Exception) -> Response[str]:
+        logger.exception("dashboard: unexpected error")
+        return pages.render(
+            request, "message.html", 500, title="Something went wrong", message="Please try again."
+        )
+
     def no_route(exc: Exception) -> Response[str]:
         fresh()
         return pages.render(request, "message.html", 404, title="Not found", message="No such page.")
@@ -121,30 +139,63 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
     app.exception_handler(Forbidden)(forbidden)
     app.exception_handler(CsrfFailed)(csrf_failed)
     app.exception_handler(NotFound)(not_found)
+    app.exception_handler(RemitError)(service_error)
+    app.exception_handler(Exception)(unexpected)
     app.not_found(no_route)
 
     # -- sign-in ---------------------------------------------------------------------------
 
+    def sign_in_page(status: int = 200, error: str | None = None, email: str = "") -> Response[str]:
+        """The form, with a fresh nonce in a cookie and in the form (login CSRF)."""
+        nonce = new_signin_nonce()
+        cookies = [signin_cookie(nonce)]
+        if request.session:
+            cookies.append(cleared_cookie())
+        target = request.query("next") or request.field("next")
+        return pages.render(
+            request,
+            "sign_in.html",
+            status,
+            cookies=cookies,
+            nonce=nonce,
+            next=target,
+            error=error,
+            email=email,
+        )
+
     @app.get("/dashboard/sign-in")
     def sign_in_form() -> Response[str]:
         fresh()
-        return pages.render(request, "sign_in.html", next=request.query("next"))
+        return sign_in_page()
 
     @app.post("/dashboard/sign-in")
     def sign_in() -> Response[str]:
         fresh()
         email, password = request.field("email"), request.field("password")
+        # Login CSRF: the form must come from our own page (its nonce matches the cookie
+        # set with it), so another site cannot sign a browser in as someone else.
+        if not signin_nonce_ok(request.cookie(SIGNIN_COOKIE), request.field("nonce")):
+            return sign_in_page(403, "The sign-in form expired: please try again.", email)
         try:
             token = wiring.sign_in.sign_in(email, password)
             operator = wiring.verifier.verify(token)
         except (SignInFailed, NotSignedIn) as exc:
-            return pages.render(request, "sign_in.html", 401, error=str(exc), email=email)
+            nonce = new_signin_nonce()
+            return pages.render(
+                request,
+                "sign_in.html",
+                401,
+                cookies=[signin_cookie(nonce)],
+                nonce=nonce,
+                error=str(exc),
+                email=email,
+            )
         cookie = session_cookie(token, operator.expires_at - int(time.time()))
         target = request.field("next")
         # Only a path of this dashboard: never an open redirect to another site.
         if not target.startswith(request.url("/")) and target != request.url(""):
             target = request.url("")
-        return redirect(target, [cookie])
+        return redirect(target, [cookie, signin_cookie("", 0)])
 
     @app.post("/dashboard/sign-out")
     def sign_out() -> Response[str]:

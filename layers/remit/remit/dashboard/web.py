@@ -100,11 +100,13 @@ class Request:
     def event(self) -> APIGatewayProxyEvent:
         return self.app.current_event
 
+    def cookie(self, name: str) -> str | None:
+        headers = self.event.headers or {}
+        return read_cookie(next((v for k, v in headers.items() if k.lower() == "cookie"), None), name)
+
     @cached_property
     def session(self) -> str | None:
-        headers = self.event.headers or {}
-        cookie = next((v for k, v in headers.items() if k.lower() == "cookie"), None)
-        return read_cookie(cookie, SESSION_COOKIE)
+        return self.cookie(SESSION_COOKIE)
 
     @cached_property
     def operator(self) -> Operator:
