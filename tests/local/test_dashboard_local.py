@@ -28,9 +28,7 @@ def signed_in(stack: LocalStack, email: str, password: str) -> tuple[str, reques
     reply = requests.post(
         f"{stack.api_url}/dashboard/sign-in",
         data={"email": email, "password": password, "nonce": nonce.group(1)},
-        headers={
-            "Cookie": f"remit_signin={form.cookies.get('remit_signin') or _cookie(form, 'remit_signin')}"
-        },
+        headers={"Cookie": f"remit_signin={_cookie(form, 'remit_signin')}"},
         allow_redirects=False,
         timeout=30,
     )
