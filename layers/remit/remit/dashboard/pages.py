@@ -358,6 +358,7 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
         account = AccountService(c).get(org, found.account_id)
         deliveries = DeliveryLog(c).log(org, invoice_id)
         head = c.store.invoices.get(org, invoice_id)
+        events = c.store.reports.subject_events(org, invoice_id, head.created_at) if head else []
         confirm = request.query("confirm")
         return pages.render(
             request,
@@ -366,6 +367,7 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
             account=account,
             deliveries=deliveries,
             history=head.status_history if head else [],
+            events=events,
             actions=ACTIONS,
             confirm=confirm if confirm in ACTIONS else None,
             pending=PENDING,

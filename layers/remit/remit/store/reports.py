@@ -10,7 +10,8 @@ Aggregates live in one partition per organization, ``ORG#<org>#RECEIVABLES``:
 The report is two Queries on that partition (``begins_with`` OUT# and MONTH#); its size
 grows with distinct due dates and months, never with the number of invoices.
 
-An invoice by number is a GetItem on the claim finalization writes (``INVNUM#<number>``).
+An invoice by number is a GetItem on the claim finalization writes (``INVNUM#<number>``);
+an invoice's events, a bounded Query of the organization's events since it was created.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from remit.domain.events import Event
 from remit.domain.receivables import Counter
 from remit.store import keys
+from remit.store.events import id_bound
 from remit.store.table import Item, Table, TransactionCancelled, put_op, update_op
 
 SEEN_TTL_SECONDS = 2 * 24 * 3600
@@ -77,6 +80,31 @@ class ReportRepo:
             start = page.last_key
             if start is None:
                 return items
+
+    def subject_events(self, org_id: str, subject_id: str, since: datetime, pages: int = 3) -> list[Event]:
+        """The events about one invoice, newest first: the organization's events since the
+        invoice was created, filtered to its id, at most ``pages`` pages of 100 read (an
+        old invoice in a busy organization may show only its recent events)."""
+        args: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :low AND :high",
+            "FilterExpression": "subjectId = :subject",
+            "ExpressionAttributeValues": {
+                ":pk": keys.event(org_id, "")["pk"],
+                ":low": id_bound(since, upper=False),
+                ":high": "evt_~",
+                ":subject": subject_id,
+            },
+            "ScanIndexForward": False,
+        }
+        found: list[Event] = []
+        start = None
+        for _ in range(pages):
+            page = self.table.query(limit=100, start=start, **args)
+            found += [Event.model_validate(i) for i in page.items]
+            start = page.last_key
+            if start is None:
+                break
+        return found
 
     def invoice_id_by_number(self, org_id: str, number: str) -> str | None:
         item = self.table.get(keys.invoice_number(org_id, number))
