@@ -93,12 +93,6 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
     def ctx() -> Context:
         return wiring.context()  # type: ignore[no-any-return]
 
-    def fresh() -> Request:
-        # One Request per invocation: its cached session and form belong to this event.
-        nonlocal request
-        request = Request(app, wiring)
-        return request
-
     # -- errors, in words ------------------------------------------------------------------
 
     def not_signed_in(exc: NotSignedIn) -> Response[str]:
@@ -132,7 +126,6 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
         )
 
     def no_route(exc: Exception) -> Response[str]:
-        fresh()
         return pages.render(request, "message.html", 404, title="Not found", message="No such page.")
 
     app.exception_handler(NotSignedIn)(not_signed_in)
@@ -165,12 +158,10 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
 
     @app.get("/dashboard/sign-in")
     def sign_in_form() -> Response[str]:
-        fresh()
         return sign_in_page()
 
     @app.post("/dashboard/sign-in")
     def sign_in() -> Response[str]:
-        fresh()
         email, password = request.field("email"), request.field("password")
         # Login CSRF: the form must come from our own page (its nonce matches the cookie
         # set with it), so another site cannot sign a browser in as someone else.
@@ -199,14 +190,14 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
 
     @app.post("/dashboard/sign-out")
     def sign_out() -> Response[str]:
-        fresh().check_csrf()
+        request.check_csrf()
         return redirect(request.url("/sign-in", notice="Signed out."), [cleared_cookie()])
 
     # -- home: receivables -----------------------------------------------------------------
 
     @app.get("/dashboard")
     def home() -> Response[str]:
-        operator = fresh().operator
+        operator = request.operator
         report = ReceivablesService(ctx()).report(operator.organization_id)
         return pages.render(
             request, "home.html", report=report, buckets=BUCKETS, labels=BUCKET_LABELS, money=_money
@@ -216,7 +207,7 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
 
     @app.get("/dashboard/customers")
     def customers() -> Response[str]:
-        operator = fresh().operator
+        operator = request.operator
         search = request.query("q").lower()
         service = AccountService(ctx())
         found, cursor = [], request.query("cursor") or None
@@ -233,7 +224,7 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
 
     @app.get("/dashboard/customers/<account_id>")
     def customer(account_id: str) -> Response[str]:
-        org = fresh().operator.organization_id
+        org = request.operator.organization_id
         c = ctx()
         account = AccountService(c).get(org, account_id)
         methods = PaymentMethodService(c).list(org, account_id).data
@@ -252,7 +243,7 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
 
     @app.post("/dashboard/customers/<account_id>/billing")
     def customer_billing(account_id: str) -> Response[str]:
-        fresh().check_csrf()
+        request.check_csrf()
         operator = request.operator
         operator.require("finance")
         settings: dict[str, Any] = {
@@ -287,7 +278,7 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
 
     @app.post("/dashboard/subscriptions/<subscription_id>/autopay")
     def subscription_autopay(subscription_id: str) -> Response[str]:
-        fresh().check_csrf()
+        request.check_csrf()
         operator = request.operator
         operator.require("finance")
         choice = request.field("enabled")  # inherit | on | off
@@ -315,7 +306,7 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
 
     @app.get("/dashboard/invoices")
     def invoices() -> Response[str]:
-        org = fresh().operator.organization_id
+        org = request.operator.organization_id
         service = InvoiceService(ctx())
         number = request.query("number").strip()
         if number:
@@ -352,7 +343,7 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
 
     @app.get("/dashboard/invoices/<invoice_id>")
     def invoice(invoice_id: str) -> Response[str]:
-        org = fresh().operator.organization_id
+        org = request.operator.organization_id
         c = ctx()
         found = InvoiceService(c).get(org, invoice_id)
         account = AccountService(c).get(org, found.account_id)
@@ -379,7 +370,7 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
 
     @app.post("/dashboard/invoices/<invoice_id>/<action>")
     def invoice_action(invoice_id: str, action: str) -> Response[str]:
-        fresh().check_csrf()
+        request.check_csrf()
         operator = request.operator
         operator.require("finance")
         if action not in ACTIONS:
@@ -430,7 +421,7 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
 
     @app.get("/dashboard/settings")
     def settings() -> Response[str]:
-        operator = fresh().operator
+        operator = request.operator
         operator.require("admin")
         org = OrganizationService(ctx()).get(operator.organization_id)
         return pages.render(
@@ -444,7 +435,7 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
 
     @app.post("/dashboard/settings/<section>")
     def save_settings(section: str) -> Response[str]:
-        fresh().check_csrf()
+        request.check_csrf()
         operator = request.operator
         operator.require("admin")
         service = OrganizationService(ctx())
@@ -510,14 +501,14 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
     def branding_preview() -> Response[str]:
         """The organization's saved branding on a sample invoice, as the PDF function
         renders real invoices (the settings page shows it in a frame beside the form)."""
-        operator = fresh().operator
+        operator = request.operator
         operator.require("admin")
         key = wiring.renderer().preview(operator.organization_id)
         return redirect(wiring.storage().presign(key, PREVIEW_SECONDS))
 
     @app.get("/dashboard/settings/email-templates/<name>")
     def email_template(name: str) -> Response[str]:
-        operator = fresh().operator
+        operator = request.operator
         operator.require("admin")
         service = EmailTemplateService(ctx())
         language = request.query("language") or None
@@ -529,7 +520,7 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
 
     @app.post("/dashboard/settings/email-templates/<name>")
     def save_email_template(name: str) -> Response[str]:
-        fresh().check_csrf()
+        request.check_csrf()
         operator = request.operator
         operator.require("admin")
         service = EmailTemplateService(ctx())

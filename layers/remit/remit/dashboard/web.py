@@ -7,9 +7,8 @@ import base64
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from urllib.parse import parse_qs, urlencode
 
 from remit.dashboard.auth import (
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
         def preview(self, org_id: str) -> str: ...
 
 
+T = TypeVar("T")
 TEMPLATES = Path(__file__).parent / "templates"
 # Pages must not be cached anywhere (they show one organization's money) nor framed.
 SECURITY_HEADERS = {
@@ -90,11 +90,21 @@ class Wiring:
 
 
 class Request:
-    """One request as the pages see it."""
+    """The request being handled, as the pages see it. What it works out (session,
+    operator, form) is kept for the current event only: a warm container handles many."""
 
     def __init__(self, app: APIGatewayRestResolver, wiring: Wiring) -> None:
         self.app = app
         self.wiring = wiring
+        self._event: object = None
+        self._memo: dict[str, Any] = {}
+
+    def _cached(self, name: str, make: Callable[[], T]) -> T:
+        if self._event is not self.app.current_event:
+            self._event, self._memo = self.app.current_event, {}
+        if name not in self._memo:
+            self._memo[name] = make()
+        return cast(T, self._memo[name])
 
     @property
     def event(self) -> APIGatewayProxyEvent:
@@ -104,22 +114,30 @@ class Request:
         headers = self.event.headers or {}
         return read_cookie(next((v for k, v in headers.items() if k.lower() == "cookie"), None), name)
 
-    @cached_property
+    @property
     def session(self) -> str | None:
-        return self.cookie(SESSION_COOKIE)
+        return self._cached("session", lambda: self.cookie(SESSION_COOKIE))
 
-    @cached_property
+    @property
     def operator(self) -> Operator:
-        if not self.session:
-            raise NotSignedIn("no session")
-        return self.wiring.verifier.verify(self.session)
+        """The verified operator; NotSignedIn (not cached) without a valid session."""
 
-    @cached_property
+        def verify() -> Operator:
+            if not self.session:
+                raise NotSignedIn("no session")
+            return self.wiring.verifier.verify(self.session)
+
+        return self._cached("operator", verify)
+
+    @property
     def form(self) -> dict[str, list[str]]:
-        body = self.event.body or ""
-        if self.event.is_base64_encoded:
-            body = base64.b64decode(body).decode()
-        return parse_qs(body, keep_blank_values=True)
+        def parse() -> dict[str, list[str]]:
+            body = self.event.body or ""
+            if self.event.is_base64_encoded:
+                body = base64.b64decode(body).decode()
+            return parse_qs(body, keep_blank_values=True)
+
+        return self._cached("form", parse)
 
     def field(self, name: str, default: str = "") -> str:
         values = self.form.get(name)
