@@ -209,3 +209,14 @@ def test_a_service_error_on_a_page_is_shown_in_words(browser: Browser, keys: Key
     reply = browser.get("/dashboard/settings/email-templates/no_such_template")
     assert 400 <= reply.status < 500
     assert "no_such_template" in reply.body
+
+
+def test_a_warm_container_never_carries_one_request_s_operator_into_the_next(
+    browser: Browser, keys: Keys, org: str
+) -> None:
+    browser.session = keys.token(org, "admin")
+    assert browser.get("/dashboard/settings").status == 200
+    browser.session = None
+    assert browser.get("/dashboard/settings").status == 303
+    browser.session = keys.token(org, "finance")
+    assert browser.get("/dashboard/settings").status == 403

@@ -10,6 +10,7 @@ import boto3
 import pytest
 
 from remit.adapters.s3 import DocumentBucket
+from remit.adapters.ses import SesMailer
 from remit.dashboard.auth import Jwks, TokenVerifier
 from remit.dashboard.pages import build_app
 from remit.dashboard.web import Wiring
@@ -17,7 +18,7 @@ from remit.documents.view import DocumentKind
 from remit.services.context import Context
 from remit.services.documents import DocumentService
 from remit.services.email_templates import EmailTemplateService
-from tests.dashboard.conftest import CLIENT_ID, ISSUER, Browser, FakeSignIn, Keys
+from tests.dashboard.conftest import CLIENT_ID, ISSUER, Browser, FakeSignIn, Keys, issued_invoice
 from tests.support.pdf import renderer, text
 
 BUCKET = "remit-dashboard-documents"
@@ -50,6 +51,9 @@ def pdf(ctx: Context, bucket: DocumentBucket) -> InProcessPdfFunction:
     return InProcessPdfFunction(ctx, bucket)
 
 
+SENDER = "billing@remit.example"
+
+
 @pytest.fixture
 def admin(ctx: Context, keys: Keys, org: str, bucket: DocumentBucket, pdf: InProcessPdfFunction) -> Browser:
     jwks = Jwks("https://cognito.test/jwks.json", fetch=lambda url: keys.jwks())
@@ -61,7 +65,8 @@ def admin(ctx: Context, keys: Keys, org: str, bucket: DocumentBucket, pdf: InPro
                 sign_in=FakeSignIn(),
                 storage=lambda: bucket,
                 renderer=lambda: pdf,
-                mailer=lambda: pytest.fail("no email here"),
+                mailer=SesMailer,
+                sender=SENDER,
             )
         )
     )
@@ -159,3 +164,17 @@ def test_payment_settings_form(admin: Browser, ctx: Context, org: str) -> None:
     assert settings.wire_instructions is not None
     assert settings.wire_instructions.bank_name == "First Bank"
     assert (settings.retry_policies["card"].retries, settings.retry_policies["card"].hours_between) == (2, 24)
+
+
+def test_send_from_the_invoice_page_emails_it_and_the_delivery_log_shows_it(
+    admin: Browser, ctx: Context, org: str
+) -> None:
+    boto3.client("sesv2", region_name="us-east-1").create_email_identity(EmailIdentity=SENDER)
+    invoice_id = issued_invoice(ctx, org, "64.00")
+    assert "No emails yet" in admin.get(f"/dashboard/invoices/{invoice_id}").body
+    admin.post(f"/dashboard/invoices/{invoice_id}/send", {"confirmed": "yes"})
+    [delivery] = ctx.store.deliveries.list(org, invoice_id)
+    assert (delivery.status, delivery.to, delivery.trigger) == ("sent", ["ap@example.com"], "manual")
+    page = admin.get(f"/dashboard/invoices/{invoice_id}").body
+    assert 'data-delivery="sent"' in page
+    assert "ap@example.com" in page
