@@ -33,7 +33,8 @@ system-deps:
 	@# are not needed: documents bring their own (functions/pdf/fonts).
 	@ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { echo "installing Pango for WeasyPrint"; \
 		apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; }
-	@# The hosted pages' browser tests drive Debian's Chromium (Playwright never downloads one).
+	@# The browser tests (hosted pages, dashboard) drive Debian's Chromium through Playwright;
+	@# Playwright's own browser downloads are never used.
 	@command -v chromium >/dev/null || { echo "installing Chromium for the browser tests"; \
 		apt-get update -qq && apt-get install -y -qq chromium; }
 

@@ -2,6 +2,8 @@
 
     remit-admin create-org --name "Acme" [--email billing@acme.example] [--read-only]
     remit-admin create-key --org org_... [--name ci] [--read-only]
+    remit-admin create-operator --org org_... --email ops@acme.example --role admin|finance
+                                [--password ...] [--user-pool ID]
 
 Where the table is (first that applies):
     --local            the local cloud's .local/local.env (written by `make run`)
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -79,7 +82,7 @@ def _add_target_options(parser: argparse.ArgumentParser, defaults: bool) -> None
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="remit-admin", description="Manage Remit organizations and API keys."
+        prog="remit-admin", description="Manage Remit organizations, API keys and dashboard operators."
     )
     _add_target_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -92,7 +95,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     key.add_argument("--org", required=True, help="the organization's id (org_...)")
     key.add_argument("--name", default="default", help="a label for the key (default: default)")
     key.add_argument("--read-only", action="store_true", help="the key may only read (GET)")
-    for command in (org, key):
+    operator = commands.add_parser(
+        "create-operator", help="add a dashboard operator (a Cognito user) to an organization"
+    )
+    operator.add_argument("--org", required=True, help="the organization's id (org_...)")
+    operator.add_argument("--email", required=True, help="the operator's email: their sign-in")
+    operator.add_argument("--role", required=True, choices=["admin", "finance"], help="admin: also settings")
+    operator.add_argument("--password", help="a permanent password (default: a random one, printed once)")
+    operator.add_argument(
+        "--user-pool", help="the operators' user pool (default: --stack's OperatorUserPoolId output)"
+    )
+    for command in (org, key, operator):
         _add_target_options(command, defaults=False)
     return parser.parse_args(argv)
 
@@ -140,6 +153,50 @@ def _stack_table(session: boto3.session.Session, stack: str) -> str:
     raise AdminError(f"stack {stack} has no TableName output")
 
 
+def _user_pool(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[Any, str]:
+    """The Cognito client and the operators' pool id: --user-pool, the stack's output, or
+    (--local) the local cloud's pool on moto."""
+    env = dict(environ)
+    local_env: Path | None = args.local_env or (LOCAL_ENV if args.local else None)
+    if local_env is not None:
+        env |= _read_local_env(local_env)
+    local = local_env is not None
+    session = boto3.session.Session(
+        region_name=args.region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"] if local else None,
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"] if local else None,
+    )
+    pool = args.user_pool or env.get("COGNITO_USER_POOL_ID")
+    if not pool and args.stack:
+        pool = _stack_output(session, args.stack, "OperatorUserPoolId")
+    if not pool:
+        raise AdminError("which user pool? give --user-pool ID, --stack NAME or --local")
+    endpoint = env.get("AWS_ENDPOINT_URL") if local else None
+    return session.client("cognito-idp", endpoint_url=endpoint), str(pool)
+
+
+def _stack_output(session: boto3.session.Session, stack: str, name: str) -> str:
+    cloudformation: Any = session.client("cloudformation")
+    try:
+        [described] = cloudformation.describe_stacks(StackName=stack)["Stacks"]
+    except ClientError as exc:
+        raise AdminError(f"stack {stack}: {exc.response['Error']['Message']}") from exc
+    for output in described.get("Outputs", []):
+        if output["OutputKey"] == name:
+            return str(output["OutputValue"])
+    raise AdminError(f"stack {stack} has no {name} output")
+
+
+def create_operator(args: argparse.Namespace, ctx: Context, cognito: Any, pool: str) -> dict[str, str]:
+    from remit_local.demo import create_operator as make_user  # the same calls as `make run`'s demo
+
+    if ctx.store.organizations.get(args.org) is None:
+        raise AdminError(f"there is no organization {args.org} in this table")
+    password = args.password or f"Rm-{secrets.token_urlsafe(18)}"
+    make_user(cognito, pool, args.org, args.email, args.role, password)
+    return {"organizationId": args.org, "email": args.email, "role": args.role, "password": password}
+
+
 def run(args: argparse.Namespace, ctx: Context) -> dict[str, str]:
     service = OrganizationService(ctx)
     scope: Scope = "read_only" if args.read_only else "full"
@@ -162,6 +219,12 @@ def run(args: argparse.Namespace, ctx: Context) -> dict[str, str]:
 
 
 def render(result: dict[str, str]) -> str:
+    if "role" in result:
+        return (
+            f"Operator      {result['email']}  ({result['role']} of {result['organizationId']})\n"
+            f"Password      {result['password']}\n\n"
+            "The password is shown this once: hand it to the operator now."
+        )
     lines = []
     if "name" in result:
         lines.append(f"Organization  {result['organizationId']}  ({result['name']})")
@@ -177,7 +240,11 @@ def render(result: dict[str, str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        result = run(args, build_context(args, os.environ))
+        ctx = build_context(args, os.environ)
+        if args.command == "create-operator":
+            result = create_operator(args, ctx, *_user_pool(args, os.environ))
+        else:
+            result = run(args, ctx)
     except AdminError as exc:
         print(f"remit-admin: {exc}", file=sys.stderr)
         return 2

@@ -13,7 +13,14 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from remit_local.demo import DEMO_ORGANIZATION, ensure_demo, write_demo_env
+from remit_local.demo import (
+    DEMO_ORGANIZATION,
+    DEMO_PASSWORD,
+    Operator,
+    ensure_demo,
+    ensure_operators,
+    write_demo_env,
+)
 from remit_local.stack import LocalStack
 from remit_local.template import ROOT
 
@@ -66,9 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         stack.write_env_file(state / "local.env")
         demo = ensure_demo(stack.context(), state / "demo.env")
         write_demo_env(state / "demo.env", demo, stack.api_url)
+        operators = ensure_operators(stack.clients.cognito, stack.user_pool_id, demo.organization_id)
         stack.run_due()  # scheduled functions catch up at start, as after any pause
         stack.start_ticker(args.tick)
-        print(banner(stack, demo.api_key, demo.organization_id, state, args.tick), flush=True)
+        print(banner(stack, demo.api_key, demo.organization_id, state, args.tick, operators), flush=True)
         stopping.wait()
     finally:
         print("\nStopping ...", flush=True)
@@ -76,14 +84,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def banner(stack: LocalStack, api_key: str, org_id: str, state: Path, tick: float) -> str:
+def banner(
+    stack: LocalStack, api_key: str, org_id: str, state: Path, tick: float, operators: list[Operator]
+) -> str:
     url = stack.api_url
+    signins = "\n".join(f"             {o.email} ({o.role})" for o in operators)
     return f"""
 Remit is running locally.
 
   API URL    {url}
   API key    {api_key}
              (demo organization "{DEMO_ORGANIZATION}", {org_id})
+  Dashboard  {url}/dashboard   (password {DEMO_PASSWORD} for either operator)
+{signins}
   Docs       {url}/swagger
   Clock      {url}/_local/clock   (POST {{"advance": "P3D"}} moves it and runs what fell due)
   Emails     {url}/_local/emails  (what SES sent: JSON, or a page in a browser)

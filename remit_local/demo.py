@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from remit.schemas.account import AccountCreate
 from remit.services.accounts import AccountService
@@ -19,6 +20,11 @@ from remit_local.envfile import read_env_file, write_env_file
 DEMO_ORGANIZATION = "Acme Demo"
 DEMO_EMAIL = "billing@acme.example"
 DEMO_ACCOUNT = "Globex Corporation"
+# The dashboard's demo operators (moto's Cognito, made again on every start). Local only:
+# these passwords open nothing but the local cloud.
+DEMO_OPERATOR = "admin@acme.example"
+DEMO_FINANCE_OPERATOR = "finance@acme.example"
+DEMO_PASSWORD = "Remit-demo-2026"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -42,5 +48,47 @@ def ensure_demo(ctx: Context, demo_env: Path) -> Demo:
 def write_demo_env(path: Path, demo: Demo, api_url: str) -> None:
     write_env_file(
         path,
-        {"REMIT_API_URL": api_url, "REMIT_API_KEY": demo.api_key, "REMIT_ORG_ID": demo.organization_id},
+        {
+            "REMIT_API_URL": api_url,
+            "REMIT_API_KEY": demo.api_key,
+            "REMIT_ORG_ID": demo.organization_id,
+            "REMIT_DASHBOARD_URL": f"{api_url}/dashboard",
+            "REMIT_DASHBOARD_EMAIL": DEMO_OPERATOR,
+            "REMIT_DASHBOARD_PASSWORD": DEMO_PASSWORD,
+        },
     )
+
+
+@dataclass(frozen=True)
+class Operator:
+    email: str
+    password: str
+    role: str
+
+
+def create_operator(
+    cognito: Any, pool_id: str, org_id: str, email: str, role: str, password: str
+) -> Operator:
+    """An operator of ``org_id`` with a permanent password, as ``remit-admin
+    create-operator`` makes one in AWS (the custom attributes are the organization and role)."""
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username=email,
+        UserAttributes=[
+            {"Name": "email", "Value": email},
+            {"Name": "email_verified", "Value": "true"},
+            {"Name": "custom:organization_id", "Value": org_id},
+            {"Name": "custom:role", "Value": role},
+        ],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=password, Permanent=True)
+    return Operator(email, password, role)
+
+
+def ensure_operators(cognito: Any, pool_id: str, org_id: str) -> list[Operator]:
+    """The demo admin and finance operators (the pool is new on every start)."""
+    return [
+        create_operator(cognito, pool_id, org_id, DEMO_OPERATOR, "admin", DEMO_PASSWORD),
+        create_operator(cognito, pool_id, org_id, DEMO_FINANCE_OPERATOR, "finance", DEMO_PASSWORD),
+    ]

@@ -99,6 +99,8 @@ class Clients:
     # SES (v2 API) on moto: sender identities and configuration sets. Optional, so a
     # caller that only needs tables and queues can leave it out.
     ses: Any = None
+    # Cognito on moto: the operators' user pool and the dashboard's app client.
+    cognito: Any = None
 
 
 def create_resources(
@@ -136,6 +138,9 @@ def create_resources(
         created[logical_id] = _configuration_set(clients.ses, logical_id, props, prefix)
     for logical_id, props in declared("AWS::SES::EmailIdentity").items():
         created[logical_id] = _email_identity(clients.ses, logical_id, early, props)
+    pools = declared("AWS::Cognito::UserPool")
+    for logical_id, props in pools.items():
+        created[logical_id] = _user_pool(clients.cognito, logical_id, early, props, prefix)
     for logical_id in declared("AWS::Serverless::Function"):
         name = local_name(logical_id, prefix)
         arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
@@ -148,6 +153,8 @@ def create_resources(
                 QueueUrl=created[logical_id].attributes["QueueUrl"],
                 Attributes={"RedrivePolicy": json.dumps(resolver.resolve(props["RedrivePolicy"]))},
             )
+    for logical_id, props in declared("AWS::Cognito::UserPoolClient").items():
+        created[logical_id] = _user_pool_client(clients.cognito, logical_id, resolver, props)
     for topic_id, props in topics.items():
         for subscription in props.get("Subscription", []):
             _subscribe(clients.sns, resolver, {"TopicArn": created[topic_id].ref, **subscription})
@@ -251,6 +258,55 @@ def _email_identity(client: Any, logical_id: str, early: Resolver, props: Mappin
             if exc.response["Error"]["Code"] != "AlreadyExistsException":
                 raise
     return LocalResource(logical_id, "AWS::SES::EmailIdentity", identity)
+
+
+def _user_pool(
+    client: Any, logical_id: str, early: Resolver, props: Mapping[str, Any], prefix: str
+) -> LocalResource:
+    """The pool on moto's Cognito, new on every start (moto keeps no state): ``make run``
+    creates its demo operator again each time (remit_local.demo)."""
+    if client is None:
+        return LocalResource(logical_id, "AWS::Cognito::UserPool", f"{REGION}_local")
+    name = local_name(logical_id, prefix)
+    schema = [
+        {
+            "Name": attribute["Name"],
+            "AttributeDataType": attribute.get("AttributeDataType", "String"),
+            "Mutable": _is_true(attribute.get("Mutable", True)),
+        }
+        for attribute in early.resolve(props.get("Schema", []))
+    ]
+    pool = client.create_user_pool(
+        PoolName=name,
+        Schema=schema,
+        UsernameAttributes=list(props.get("UsernameAttributes", [])),
+        Policies=early.resolve(props.get("Policies", {})),
+    )["UserPool"]
+    attributes = {
+        "Arn": pool["Arn"],
+        "ProviderName": f"cognito-idp.{REGION}.amazonaws.com/{pool['Id']}",
+        "ProviderURL": f"https://cognito-idp.{REGION}.amazonaws.com/{pool['Id']}",
+        "UserPoolId": pool["Id"],
+    }
+    return LocalResource(logical_id, "AWS::Cognito::UserPool", pool["Id"], attributes)
+
+
+def _user_pool_client(
+    client: Any, logical_id: str, resolver: Resolver, props: Mapping[str, Any]
+) -> LocalResource:
+    if client is None:
+        return LocalResource(logical_id, "AWS::Cognito::UserPoolClient", "local-client")
+    created = client.create_user_pool_client(
+        UserPoolId=resolver.string(props["UserPoolId"]),
+        ClientName=str(props.get("ClientName", logical_id)),
+        GenerateSecret=_is_true(props.get("GenerateSecret", False)),
+        ExplicitAuthFlows=list(props.get("ExplicitAuthFlows", [])),
+        ReadAttributes=list(props.get("ReadAttributes", [])),
+        WriteAttributes=list(props.get("WriteAttributes", [])),
+    )["UserPoolClient"]
+    return LocalResource(
+        logical_id, "AWS::Cognito::UserPoolClient", created["ClientId"], {"ClientId": created["ClientId"]}
+    )
 
 
 def _is_true(value: Any) -> bool:

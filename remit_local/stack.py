@@ -75,6 +75,7 @@ class LocalStack:
                 sqs=self._client("sqs", self.moto.endpoint),
                 dynamodbstreams=self._client("dynamodbstreams", self.dynamodb.endpoint),
                 ses=self._client("sesv2", self.moto.endpoint),
+                cognito=self._client("cognito-idp", self.moto.endpoint),
             )
             # The hosted pages are this gateway's routes: links in emails and checkout and
             # portal URLs must point here, so the port is chosen before the functions'
@@ -169,7 +170,19 @@ class LocalStack:
         for variables in self.main.environments.values():
             items = {k: v for k, v in variables.items() if not k.startswith("AWS_LAMBDA_")}
             shared = items if shared is None else {k: v for k, v in shared.items() if items.get(k) == v}
-        return {**(shared or {}), **self.wiring.variables(), "TABLE_NAME": self.table_name}
+        return {
+            **(shared or {}),
+            **self.wiring.variables(),
+            "TABLE_NAME": self.table_name,
+            # For remit-admin create-operator --local (the pool is the dashboard's alone).
+            "COGNITO_USER_POOL_ID": self.user_pool_id,
+        }
+
+    @property
+    def user_pool_id(self) -> str:
+        """The operators' Cognito pool on moto (the template's only user pool)."""
+        [pool] = resources("AWS::Cognito::UserPool", self.template)
+        return self.main.name_of(pool)
 
     def context(self) -> Context:
         """Remit's service context on the local table and clock, for in-process use."""

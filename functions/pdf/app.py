@@ -6,7 +6,8 @@ Two ways in:
   invoice.voided): the document of the invoice's new state is rendered ahead of need.
 - Direct invoke ``{"action": "render", "organizationId", "invoiceId", "kind"}`` from the
   API or the delivery worker when a document is wanted and not there yet; answers
-  ``{"key": ...}``.
+  ``{"key": ...}``; ``{"action": "preview", "organizationId"}`` renders the dashboard's
+  branding preview (a sample invoice with the organization's saved settings).
 The renderer is built once per container (fonts and stylesheet loaded, see
 remit.documents.pdf) and reused by every invocation."""
 
@@ -49,6 +50,9 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
         return process_partial_response(
             event=event, record_handler=render_event, processor=processor, context=context
         )
+    if event.get("action") == "preview":
+        # The dashboard's branding preview: a sample invoice with the saved settings.
+        return {"key": documents.render_preview(event["organizationId"], renderer.render)}
     if event.get("action") != "render" or event.get("kind") not in ("invoice", "receipt"):
         raise ValueError("expected {action: render, organizationId, invoiceId, kind: invoice|receipt}")
     key = documents.render(event["organizationId"], event["invoiceId"], event["kind"], renderer.render)

@@ -56,7 +56,14 @@ def test_the_demo_key_is_reused_while_it_works(stack: LocalStack, tmp_path: Path
     first = ensure_demo(stack.context(), demo_env)
     assert first.created
     write_demo_env(demo_env, first, stack.api_url)
-    assert list(read_env_file(demo_env)) == ["REMIT_API_URL", "REMIT_API_KEY", "REMIT_ORG_ID"]
+    assert list(read_env_file(demo_env)) == [
+        "REMIT_API_URL",
+        "REMIT_API_KEY",
+        "REMIT_ORG_ID",
+        "REMIT_DASHBOARD_URL",
+        "REMIT_DASHBOARD_EMAIL",
+        "REMIT_DASHBOARD_PASSWORD",
+    ]
 
     again = ensure_demo(stack.context(), demo_env)
     assert (again.created, again.api_key, again.organization_id) == (

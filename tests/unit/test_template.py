@@ -82,12 +82,15 @@ def test_the_pages_are_the_only_routes_without_the_authorizer_and_each_is_served
         for event in spec.get("Events", {}).values()
         if event["Type"] == "Api" and event["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
     }
-    assert set(open_routes.values()) == {"PagesFunction"}
+    # The customer pages (a link's token) and the dashboard (an operator's session); the
+    # dashboard's own test checks its routes.
+    assert set(open_routes.values()) == {"PagesFunction", "DashboardFunction"}
     pages_routes = {
         (e["Properties"]["Method"].upper(), e["Properties"]["Path"])
         for e in FUNCTIONS["PagesFunction"]["Events"].values()
     }
-    assert pages_routes == set(open_routes) == set(ROUTES)
+    pages_open = {route for route, function in open_routes.items() if function == "PagesFunction"}
+    assert pages_routes == pages_open == set(ROUTES)
     assert all(
         e["Properties"]["RestApiId"] == {"Ref": "Api"} for e in FUNCTIONS["PagesFunction"]["Events"].values()
     )
@@ -329,6 +332,8 @@ def test_only_the_functions_that_charge_may_read_the_stripe_secret() -> None:
     assert readers == {
         "ApiFunction",
         "CollectionsWorkerFunction",  # dunning's retry_payment
+        # Finalizing from an invoice's page charges at once when AutoPay is on_issue.
+        "DashboardFunction",
         "BillingWorkerFunction",
         "FinalizeWorkerFunction",
         "AutoPayWorkerFunction",
@@ -394,8 +399,13 @@ def test_only_the_pdf_function_writes_documents_and_senders_send_from_the_stacks
     senders = {
         name for name in FUNCTIONS for s in statements(name) if "ses:SendEmail" in listify(s["Action"])
     }
-    # The API (manual sends and reminders), the event emails, the collection reminders.
-    assert senders == {"ApiFunction", "DeliveryWorkerFunction", "CollectionsWorkerFunction"}
+    # The API (manual sends and reminders), the dashboard, the event emails, the reminders.
+    assert senders == {
+        "ApiFunction",
+        "DashboardFunction",
+        "DeliveryWorkerFunction",
+        "CollectionsWorkerFunction",
+    }
     for name in senders:
         [statement] = [s for s in statements(name) if "ses:SendEmail" in listify(s["Action"])]
         assert all(

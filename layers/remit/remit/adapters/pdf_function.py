@@ -35,7 +35,15 @@ class PdfFunction:
 
     def render(self, org_id: str, invoice_id: str, kind: DocumentKind) -> str:
         """Render (or find) the document of the invoice's current version; its S3 key."""
-        payload = {"action": "render", "organizationId": org_id, "invoiceId": invoice_id, "kind": kind}
+        return self._invoke(
+            {"action": "render", "organizationId": org_id, "invoiceId": invoice_id, "kind": kind}
+        )
+
+    def preview(self, org_id: str) -> str:
+        """Render (or find) the branding preview of the organization's saved settings."""
+        return self._invoke({"action": "preview", "organizationId": org_id})
+
+    def _invoke(self, payload: dict[str, str]) -> str:
         out = self.client.invoke(
             FunctionName=self.function_name, InvocationType="RequestResponse", Payload=json.dumps(payload)
         )

@@ -20,6 +20,7 @@ from remit.http.routes import (
     payment_methods,
     portal_sessions,
     products,
+    reports,
     subscriptions,
     webhooks,
 )
@@ -43,7 +44,7 @@ def build_app() -> APIGatewayRestResolver:
     mapped in one place, Idempotency-Key honoured on every POST."""
     app = APIGatewayRestResolver(enable_validation=True)
     routers = (organization, accounts, payment_methods, checkout, invoices, documents, emails, products)
-    for module in (*routers, subscriptions, events, webhooks, collections, portal_sessions):
+    for module in (*routers, subscriptions, events, webhooks, collections, portal_sessions, reports):
         app.include_router(module.router)
     errors.register(app)
     app.use(middlewares=[idempotency])

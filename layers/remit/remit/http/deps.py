@@ -26,6 +26,7 @@ from remit.services.invoices import InvoiceService
 from remit.services.organizations import OrganizationService
 from remit.services.payment_methods import PaymentMethodService
 from remit.services.payments import PaymentService
+from remit.services.receivables import ReceivablesService
 from remit.services.subscriptions import SubscriptionService
 from remit.services.webhooks import WebhookConfig, WebhookService
 
@@ -100,6 +101,10 @@ def payments(ctx: Annotated[Context, Depends(get_context)]) -> PaymentService:
     return PaymentService(ctx)
 
 
+def receivables(ctx: Annotated[Context, Depends(get_context)]) -> ReceivablesService:
+    return ReceivablesService(ctx)
+
+
 def checkout(ctx: Annotated[Context, Depends(get_context)]) -> CheckoutService:
     return CheckoutService(ctx)
 
@@ -168,6 +173,7 @@ Webhooks = Annotated[WebhookService, Depends(webhooks)]
 PaymentMethods = Annotated[PaymentMethodService, Depends(payment_methods)]
 Payments = Annotated[PaymentService, Depends(payments)]
 Checkout = Annotated[CheckoutService, Depends(checkout)]
+Receivables = Annotated[ReceivablesService, Depends(receivables)]
 Documents = Annotated[DocumentService, Depends(documents)]
 EmailTemplates = Annotated[EmailTemplateService, Depends(email_templates)]
 Deliveries = Annotated[DeliveryService, Depends(deliveries)]

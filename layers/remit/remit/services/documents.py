@@ -35,6 +35,11 @@ class Renderer(Protocol):
     def render(self, org_id: str, invoice_id: str, kind: DocumentKind) -> str: ...
 
 
+def preview_key(org_id: str, version: int) -> str:
+    """The branding preview of one version of the organization's settings."""
+    return f"{org_id}/previews/branding-v{version}.pdf"
+
+
 def document_key(org_id: str, invoice_id: str, kind: DocumentKind, version: int) -> str:
     return f"{org_id}/invoices/{invoice_id}/{kind}-v{version}.pdf"
 
@@ -108,4 +113,19 @@ class DocumentService:
         key = document_key(org_id, invoice.id, kind, invoice.version)
         if not self.storage.exists(key):
             self.storage.put_pdf(key, pdf(view), filename(invoice, kind))
+        return key
+
+    def render_preview(self, org_id: str, pdf: Callable[[DocumentView], bytes]) -> str:
+        """A sample invoice (never stored) with the organization's saved branding, numbering
+        and footer: the dashboard's live preview. Kept per settings version."""
+        from remit.documents.sample import sample_account, sample_invoice
+
+        org = self.store.organizations.get(org_id)
+        if org is None:
+            raise NotFound("no such organization")
+        key = preview_key(org_id, org.version)
+        if not self.storage.exists(key):
+            invoice = sample_invoice(number=f"{org.invoice_settings.invoice_prefix}PREVIEW")
+            view = build_view("invoice", invoice, org, sample_account(), [])
+            self.storage.put_pdf(key, pdf(view), "Preview.pdf")
         return key

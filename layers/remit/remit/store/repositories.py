@@ -16,6 +16,7 @@ from remit.store.organizations import OrganizationRepo
 from remit.store.page_links import PageLinkRepo
 from remit.store.payment_methods import PaymentMethodRepo
 from remit.store.payments import PaymentRepo
+from remit.store.reports import ReportRepo
 from remit.store.sandbox import SandboxLedger
 from remit.store.subscriptions import SubscriptionRepo
 from remit.store.table import Table
@@ -41,6 +42,7 @@ class Store:
         self.deliveries = DeliveryRepo(table)
         self.collections = CollectionRepo(table)
         self.page_links = PageLinkRepo(table)
+        self.reports = ReportRepo(table)
 
     def create_organization(self, org: Organization, first_key: ApiKey) -> None:
         """The organization and its first API key appear together or not at all."""

@@ -1,0 +1,2 @@
+"""The operator dashboard: Cognito sign-in, server-rendered pages over the services, and
+the receivables report (docs/dashboard.md)."""
