@@ -10,6 +10,7 @@ from remit.http import errors
 from remit.http.idempotency import idempotency
 from remit.http.routes import (
     accounts,
+    api_keys,
     checkout,
     documents,
     emails,
@@ -41,7 +42,7 @@ def build_app() -> APIGatewayRestResolver:
     mapped in one place, Idempotency-Key honoured on every POST."""
     app = APIGatewayRestResolver(enable_validation=True)
     routers = (organization, accounts, payment_methods, checkout, invoices, documents, emails, products)
-    for module in (*routers, subscriptions, events, webhooks):
+    for module in (*routers, subscriptions, events, webhooks, api_keys):
         app.include_router(module.router)
     errors.register(app)
     app.use(middlewares=[idempotency])

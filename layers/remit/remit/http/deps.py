@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from remit.adapters.sns import Topic
 from remit.errors import Unauthorized
 from remit.services.accounts import AccountService
+from remit.services.api_keys import ApiKeyService
 from remit.services.catalogue import ProductService
 from remit.services.checkout import CheckoutService
 from remit.services.context import Context
@@ -149,6 +150,10 @@ def delivery_log(ctx: Annotated[Context, Depends(get_context)]) -> DeliveryLog:
     return DeliveryLog(ctx)
 
 
+def api_keys(ctx: Annotated[Context, Depends(get_context)]) -> ApiKeyService:
+    return ApiKeyService(ctx)
+
+
 Tenant = Annotated[str, Depends(tenant)]
 Invoices = Annotated[InvoiceService, Depends(invoices)]
 Accounts = Annotated[AccountService, Depends(accounts)]
@@ -164,3 +169,4 @@ Documents = Annotated[DocumentService, Depends(documents)]
 EmailTemplates = Annotated[EmailTemplateService, Depends(email_templates)]
 Deliveries = Annotated[DeliveryService, Depends(deliveries)]
 DeliveryLogs = Annotated[DeliveryLog, Depends(delivery_log)]
+ApiKeys = Annotated[ApiKeyService, Depends(api_keys)]
