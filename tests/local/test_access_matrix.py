@@ -148,3 +148,15 @@ def test_another_organizations_key_reaches_nothing_of_the_owners(
     assert (owner.status, owner.json["status"]) == (200, "draft")
     keys_now = call("GET", f"{stack.api_url}/api-keys", key=keys["full"]).json["data"]
     assert next(k for k in keys_now if k["id"] == ids["keyId"])["revokedAt"] is None
+
+
+def test_odd_bodies_and_methods_are_clear_4xx(stack: LocalStack, keys: dict[str, str]) -> None:
+    api = stack.api_url
+    # Bytes that are not UTF-8: the body is refused as not JSON, never a 500.
+    for raw in (b"\xd9\x01", b"\xab\xcd{", b'{"name": "\xff"}'):
+        reply = call("POST", f"{api}/accounts", raw=raw, key=keys["full"])
+        assert (reply.status, reply.json["code"]) == (400, "invalid_json"), (raw, reply)
+    # A method API Gateway has no route for is an unknown route, not a server error.
+    for method in ("TRACE", "PROPFIND", "PURGE"):
+        reply = call(method, f"{api}/accounts", key=keys["full"])
+        assert (reply.status, reply.json["code"]) == (404, "route_not_found"), (method, reply)

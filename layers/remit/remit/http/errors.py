@@ -83,6 +83,11 @@ def from_dependency(exc: DependencyResolutionError) -> Response[str]:
     return unexpected(exc)
 
 
+def undecodable(_: Exception) -> Response[str]:
+    # Powertools decodes the body as UTF-8 before anything else looks at it.
+    return error_response(400, "invalid_json", "the request body is not UTF-8 JSON")
+
+
 def not_found(_: Exception) -> Response[str]:
     return error_response(404, "route_not_found", "no such route")
 
@@ -96,5 +101,6 @@ def register(app: APIGatewayRestResolver) -> None:
     app.exception_handler(RemitError)(from_domain)
     app.exception_handler(RequestValidationError)(from_validation)
     app.exception_handler(DependencyResolutionError)(from_dependency)
+    app.exception_handler(UnicodeDecodeError)(undecodable)
     app.exception_handler(Exception)(unexpected)
     app.not_found(not_found)

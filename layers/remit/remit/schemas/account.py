@@ -8,11 +8,23 @@ from remit.domain.account import Account
 from remit.domain.autopay import MAX_DAYS_BEFORE
 from remit.domain.organization import AutoPayTiming, DeliveryMethod
 from remit.domain.terms import PaymentTerms
-from remit.schemas.common import Currency, Email, Language, Page, RequestModel, ResponseModel, ShortText
+from remit.schemas.common import (
+    Currency,
+    Email,
+    Language,
+    Page,
+    PatchModel,
+    RequestModel,
+    ResponseModel,
+    ShortText,
+)
 
 
-class AccountInvoiceSettingsIn(RequestModel):
-    """Overrides of the organization's defaults for one customer (seed: invoiceSettings)."""
+class AccountInvoiceSettingsIn(PatchModel):
+    """Overrides of the organization's defaults for one customer (seed: invoiceSettings);
+    null returns a field to the organization's default."""
+
+    clearable = frozenset({"payment_terms", "delivery_method", "recipients", "language", "currency"})
 
     payment_terms: PaymentTerms | None = None
     delivery_method: DeliveryMethod | None = None
@@ -34,9 +46,11 @@ class AccountCreate(RequestModel):
     auto_pay_days_before: DaysBefore | None = Field(None, description="For days_before_due (default 3)")
 
 
-class AccountPatch(RequestModel):
+class AccountPatch(PatchModel):
     """Fields present replace; ``invoiceSettings`` merges field by field (null clears one).
     ``defaultPaymentMethodId`` must name one of the account's saved methods."""
+
+    clearable = frozenset({"email", "default_payment_method_id", "auto_pay_timing", "auto_pay_days_before"})
 
     name: ShortText | None = None
     email: Email | None = None

@@ -6,7 +6,16 @@ from pydantic import Field, StringConstraints
 
 from remit.domain.catalogue import Price, Product
 from remit.money import canonical, format_amount
-from remit.schemas.common import Amount, Currency, Page, Percent, RequestModel, ResponseModel, ShortText
+from remit.schemas.common import (
+    Amount,
+    Currency,
+    Page,
+    PatchModel,
+    Percent,
+    RequestModel,
+    ResponseModel,
+    ShortText,
+)
 
 Description = Annotated[str, StringConstraints(max_length=1000)]
 
@@ -31,8 +40,10 @@ class ProductCreate(RequestModel):
     prices: Annotated[list[PriceIn], Field(max_length=50)] = []
 
 
-class ProductPatch(RequestModel):
+class ProductPatch(PatchModel):
     """Prices are never edited: add new ones, and archive the ones to retire."""
+
+    clearable = frozenset({"description"})
 
     name: ShortText | None = None
     description: Description | None = None

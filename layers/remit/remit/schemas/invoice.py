@@ -13,7 +13,7 @@ from remit.domain.payment_attempt import PaymentAttempt
 from remit.domain.terms import PaymentTerms
 from remit.domain.totals import Discount, LineItem
 from remit.money import canonical, format_amount, parse_amount
-from remit.schemas.common import Amount, Currency, Page, Percent, RequestModel, ResponseModel
+from remit.schemas.common import Amount, Currency, Page, PatchModel, Percent, RequestModel, ResponseModel
 
 Quantity = Annotated[Decimal, Field(gt=0, le=1_000_000_000, decimal_places=6, examples=["1", "2.5"])]
 ManualMethod = Literal["wire_transfer", "check", "ach", "sepa", "card", "cash", "other"]
@@ -103,8 +103,11 @@ class InvoiceCreate(RequestModel):
     memo: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
-class InvoicePatch(RequestModel):
-    """Drafts only. Fields present replace; ``lineItems`` replaces the whole list."""
+class InvoicePatch(PatchModel):
+    """Drafts only. Fields present replace; ``lineItems`` replaces the whole list; null
+    removes the discount or the memo."""
+
+    clearable = frozenset({"discount", "memo"})
 
     currency: Currency | None = None
     payment_terms: PaymentTerms | None = None

@@ -10,7 +10,16 @@ from remit.domain.payment_method import GatewayName, MethodType
 from remit.domain.payment_settings import MAX_RETRIES
 from remit.domain.terms import PaymentTerms
 from remit.money import canonical
-from remit.schemas.common import Currency, Email, Language, Percent, RequestModel, ResponseModel, ShortText
+from remit.schemas.common import (
+    Currency,
+    Email,
+    Language,
+    PatchModel,
+    Percent,
+    RequestModel,
+    ResponseModel,
+    ShortText,
+)
 
 # A simple pattern on purpose: a bounded repeat ({1,2000}) costs pydantic-core ~25 ms to
 # compile at import, on every cold start.
@@ -100,8 +109,11 @@ class OrganizationOut(ResponseModel):
         )
 
 
-class InvoiceSettingsPatch(RequestModel):
-    """The seed's ``updateInvoiceSettings``: any subset of the fields."""
+class InvoiceSettingsPatch(PatchModel):
+    """The seed's ``updateInvoiceSettings``: any subset of the fields; null clears the
+    branding fields and the late fee."""
+
+    clearable = frozenset({"late_fee_percentage", "logo_url", "accent_color", "footer_text"})
 
     invoice_prefix: Annotated[str, StringConstraints(pattern=PREFIX_PATTERN)] | None = None
     invoice_number_format: Annotated[str, StringConstraints(min_length=3, max_length=30)] | None = None
@@ -116,7 +128,7 @@ class InvoiceSettingsPatch(RequestModel):
     footer_text: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 
-class OrganizationSettingsPatch(RequestModel):
+class OrganizationSettingsPatch(PatchModel):
     """The seed's ``updateSettings``."""
 
     name: ShortText | None = None
@@ -138,8 +150,11 @@ class WireInstructionsIn(RequestModel):
     reference: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
-class PaymentSettingsPatch(RequestModel):
-    """Any subset. ``retryPolicies`` merges per method (card, ach, sepa)."""
+class PaymentSettingsPatch(PatchModel):
+    """Any subset. ``retryPolicies`` merges per method (card, ach, sepa); null removes the
+    wire instructions."""
+
+    clearable = frozenset({"wire_instructions"})
 
     accepted_methods: Annotated[list[MethodType], Field(min_length=1, max_length=5)] | None = None
     display_wire_instructions: bool | None = None

@@ -10,7 +10,7 @@ from remit.domain.organization import AutoPayTiming
 from remit.domain.subscription import Subscription, SubscriptionItem
 from remit.money import canonical, format_amount
 from remit.schemas.catalogue import RecurringOut
-from remit.schemas.common import Page, RequestModel, ResponseModel
+from remit.schemas.common import Page, PatchModel, RequestModel, ResponseModel
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Quantity = Annotated[Decimal, Field(gt=0, le=1_000_000, decimal_places=6, examples=["1"])]
@@ -44,8 +44,11 @@ class SubscriptionCreate(RequestModel):
     auto_pay: AutoPayIn | None = None
 
 
-class SubscriptionPatch(RequestModel):
-    """``items`` replaces the whole list from the next period on (no mid-period proration)."""
+class SubscriptionPatch(PatchModel):
+    """``items`` replaces the whole list from the next period on (no mid-period proration);
+    null removes the AutoPay override."""
+
+    clearable = frozenset({"auto_pay"})
 
     items: Annotated[list[SubscriptionItemIn], Field(min_length=1, max_length=20)] | None = None
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None

@@ -63,6 +63,8 @@ class EventRepo:
         if before_id is not None:
             # BETWEEN is inclusive: the range ends at the cursor, whose item is skipped.
             high = min(high, before_id)
+        if low > high:
+            return [], None  # an empty window (after > before, or a cursor below it)
         if event_type is None:
             pk_name, sk_name, index = "pk", "sk", None
             partition = keys.event(org_id, "")["pk"]
