@@ -160,3 +160,18 @@ def test_odd_bodies_and_methods_are_clear_4xx(stack: LocalStack, keys: dict[str,
     for method in ("TRACE", "PROPFIND", "PURGE"):
         reply = call(method, f"{api}/accounts", key=keys["full"])
         assert (reply.status, reply.json["code"]) == (404, "route_not_found"), (method, reply)
+
+
+def test_a_body_that_is_not_json_by_its_type_is_415(stack: LocalStack, keys: dict[str, str]) -> None:
+    plain = {"Content-Type": "text/plain"}
+    reply = call("POST", f"{stack.api_url}/accounts", {"name": "Typed"}, key=keys["full"], headers=plain)
+    assert (reply.status, reply.json["code"]) == (415, "unsupported_media_type"), reply
+
+
+def test_event_windows_beyond_what_ids_hold_are_empty(stack: LocalStack, keys: dict[str, str]) -> None:
+    windows = ("createdAfter=0150-02-10T09:35:36Z", "createdBefore=1969-12-31T00:00:00Z")
+    for query in (*windows, "createdAfter=9999-01-01T00:00:00Z"):
+        reply = call("GET", f"{stack.api_url}/events?{query}", key=keys["full"])
+        assert reply.status == 200, (query, reply)
+    before_1970 = call("GET", f"{stack.api_url}/events?{windows[1]}", key=keys["full"])
+    assert before_1970.json["data"] == []

@@ -9,7 +9,10 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.depends import DependencyResolutionError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
 from remit.errors import (
     Conflict,
@@ -88,6 +91,10 @@ def undecodable(_: Exception) -> Response[str]:
     return error_response(400, "invalid_json", "the request body is not UTF-8 JSON")
 
 
+def unsupported_type(_: Exception) -> Response[str]:
+    return error_response(415, "unsupported_media_type", "send the body as application/json")
+
+
 def not_found(_: Exception) -> Response[str]:
     return error_response(404, "route_not_found", "no such route")
 
@@ -102,5 +109,6 @@ def register(app: APIGatewayRestResolver) -> None:
     app.exception_handler(RequestValidationError)(from_validation)
     app.exception_handler(DependencyResolutionError)(from_dependency)
     app.exception_handler(UnicodeDecodeError)(undecodable)
+    app.exception_handler(RequestUnsupportedContentType)(unsupported_type)
     app.exception_handler(Exception)(unexpected)
     app.not_found(not_found)

@@ -18,6 +18,7 @@ WHY = {
     "403": "A read-only key tried to write",
     "404": "No such object in the caller's organization",
     "409": "The object's state does not allow it, or it changed meanwhile",
+    "415": "The body is not sent as application/json",
     "422": "The request is not acceptable; `field` says where",
     "502": "A service Remit depends on failed; try again",
 }
@@ -29,7 +30,7 @@ DEPENDENT = {"send", "pdf", "receipt-pdf", "preview", "webhook-endpoints", "rede
 def _answers(method: str, path: str, op: dict[str, Any]) -> set[str]:
     codes = {"401", "422"}
     if "requestBody" in op:
-        codes.add("400")
+        codes |= {"400", "415"}
     if method != "get":
         codes |= {"403", "404", "409"}
     elif "{" in path:

@@ -33,8 +33,13 @@ def item(event: Event) -> dict[str, Any]:
 
 
 def id_bound(when: datetime, upper: bool) -> str:
-    """The lowest (or highest) event id minted at ``when``'s millisecond."""
-    prefix = str(ULID.from_datetime(when))[:10]
+    """The lowest (or highest) event id minted at ``when``'s millisecond. A time before
+    1970 or past what a ULID holds bounds nothing: it is the end of the id range."""
+    try:
+        prefix = str(ULID.from_datetime(when))[:10]
+    except (OverflowError, ValueError):
+        before = when.timestamp() < 0
+        return "evt_" if before else "evt_~"
     return f"evt_{prefix}{_HIGHEST if upper else _LOWEST}"
 
 
