@@ -93,7 +93,9 @@ def test_every_object_route_is_404_for_another_organization(
 
     # /email-templates/{name} names a template every organization has (its own or the
     # default), not another tenant's object: test_emails checks a custom one stays private.
-    object_routes = [r for r in api_routes() if "{" in r.resource and "{name}" not in r.resource]
+    object_routes = [
+        r for r in api_routes() if "{" in r.resource and "{name}" not in r.resource and r.method != "ANY"
+    ]
     assert {(r.method, r.resource) for r in object_routes} == set(SAMPLE_BODIES), (
         "add new routes to SAMPLE_BODIES"
     )

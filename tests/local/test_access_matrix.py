@@ -175,3 +175,15 @@ def test_event_windows_beyond_what_ids_hold_are_empty(stack: LocalStack, keys: d
         assert reply.status == 200, (query, reply)
     before_1970 = call("GET", f"{stack.api_url}/events?{windows[1]}", key=keys["full"])
     assert before_1970.json["data"] == []
+
+
+def test_another_method_on_a_known_path_is_405_with_allow(stack: LocalStack, keys: dict[str, str]) -> None:
+    api = stack.api_url
+    reply = call("PUT", f"{api}/accounts", {}, key=keys["full"])
+    assert (reply.status, reply.json["code"]) == (405, "method_not_allowed"), reply
+    assert reply.headers["Allow"] == "GET, POST"
+    # Without a key too: the answer says nothing about any organization's data.
+    reply = call("DELETE", f"{api}/invoices/inv_01KF0E44M0V8TGZSB41NBMNFNT/finalize")
+    assert (reply.status, reply.headers["Allow"]) == (405, "POST")
+    # An unknown path stays an unknown path.
+    assert call("PUT", f"{api}/nowhere", {}, key=keys["full"]).status == 404

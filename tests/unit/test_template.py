@@ -42,9 +42,12 @@ def statements(function: str) -> list[dict[str, Any]]:
 
 
 def template_routes() -> set[tuple[str, str]]:
+    """The routes that do something; each path's ANY route only answers 405."""
     events = FUNCTIONS["ApiFunction"].get("Events", {}).values()
     return {
-        (e["Properties"]["Method"].upper(), e["Properties"]["Path"]) for e in events if e["Type"] == "Api"
+        (e["Properties"]["Method"].upper(), e["Properties"]["Path"])
+        for e in events
+        if e["Type"] == "Api" and e["Properties"]["Method"] != "ANY"
     }
 
 
@@ -70,7 +73,18 @@ def test_every_route_is_on_the_api_behind_the_authorizer() -> None:
     for name, event in FUNCTIONS["ApiFunction"]["Events"].items():
         props = event["Properties"]
         assert props["RestApiId"] == {"Ref": "Api"}, name
+        if props["Method"] == "ANY":
+            continue  # answers 405 and reads nothing (test below)
         assert props.get("Auth", {}).get("Authorizer") != "NONE", f"{name} is open to the internet"
+
+
+def test_every_api_path_answers_other_methods_with_405() -> None:
+    events = [e["Properties"] for e in FUNCTIONS["ApiFunction"]["Events"].values() if e["Type"] == "Api"]
+    paths = {p["Path"] for p in events if p["Method"] != "ANY"}
+    catch_all = {p["Path"] for p in events if p["Method"] == "ANY"}
+    assert catch_all == paths, "add a <Path>OtherMethods ANY event (Auth: NONE) for the new path"
+    # The resolver has no ANY route, so whatever arrives that way falls to 404/405.
+    assert all(method != "ANY" for method, _ in template_routes())
 
 
 def test_authorizer_decisions_are_not_cached() -> None:

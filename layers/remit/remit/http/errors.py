@@ -95,8 +95,27 @@ def unsupported_type(_: Exception) -> Response[str]:
     return error_response(415, "unsupported_media_type", "send the body as application/json")
 
 
-def not_found(_: Exception) -> Response[str]:
-    return error_response(404, "route_not_found", "no such route")
+def route_missing(app: APIGatewayRestResolver) -> Any:
+    """404 for a path the API does not have; 405 with ``Allow`` for a method it does not
+    serve on a path it has (template.yaml sends every other method of a path here)."""
+
+    def answer(_: Exception) -> Response[str]:
+        event = app.current_event
+        # Powertools keeps its routes on these two lists; nothing public lists them.
+        routes = app._static_routes + app._dynamic_routes
+        allowed = sorted({r.method for r in routes if r.rule.match(event.path)})
+        method = event.http_method.upper()
+        if allowed and method not in allowed:
+            methods = ", ".join(allowed)
+            return error_response(
+                405,
+                "method_not_allowed",
+                f"{method} is not served here; use {methods}",
+                headers={"Allow": methods},
+            )
+        return error_response(404, "route_not_found", "no such route")
+
+    return answer
 
 
 def unexpected(_: Exception) -> Response[str]:
@@ -111,4 +130,4 @@ def register(app: APIGatewayRestResolver) -> None:
     app.exception_handler(UnicodeDecodeError)(undecodable)
     app.exception_handler(RequestUnsupportedContentType)(unsupported_type)
     app.exception_handler(Exception)(unexpected)
-    app.not_found(not_found)
+    app.not_found(route_missing(app))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictInt
 
 from remit.domain.account import Account
 from remit.domain.autopay import MAX_DAYS_BEFORE
@@ -33,7 +33,7 @@ class AccountInvoiceSettingsIn(PatchModel):
     currency: Currency | None = None
 
 
-DaysBefore = Annotated[int, Field(ge=1, le=MAX_DAYS_BEFORE)]
+DaysBefore = Annotated[StrictInt, Field(ge=1, le=MAX_DAYS_BEFORE)]
 MethodId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
@@ -41,7 +41,7 @@ class AccountCreate(RequestModel):
     name: ShortText
     email: Email | None = None
     invoice_settings: AccountInvoiceSettingsIn | None = None
-    auto_pay_enabled: bool = False
+    auto_pay_enabled: StrictBool = False
     auto_pay_timing: AutoPayTiming | None = Field(None, description="Unset: the organization's default")
     auto_pay_days_before: DaysBefore | None = Field(None, description="For days_before_due (default 3)")
 
@@ -55,7 +55,7 @@ class AccountPatch(PatchModel):
     name: ShortText | None = None
     email: Email | None = None
     invoice_settings: AccountInvoiceSettingsIn | None = None
-    auto_pay_enabled: bool | None = None
+    auto_pay_enabled: StrictBool | None = None
     default_payment_method_id: MethodId | None = None
     auto_pay_timing: AutoPayTiming | None = None
     auto_pay_days_before: DaysBefore | None = None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
 from remit.domain.catalogue import Price, Product
 from remit.money import canonical, format_amount
@@ -22,7 +22,7 @@ Description = Annotated[str, StringConstraints(max_length=1000)]
 
 class RecurringIn(RequestModel):
     interval: Literal["month", "quarter", "year"]
-    interval_count: Annotated[int, Field(ge=1, le=36)] = 1
+    interval_count: Annotated[StrictInt, Field(ge=1, le=36)] = 1
 
 
 class PriceIn(RequestModel):
@@ -47,7 +47,7 @@ class ProductPatch(PatchModel):
 
     name: ShortText | None = None
     description: Description | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
     add_prices: Annotated[list[PriceIn], Field(max_length=50)] = []
     archive_price_ids: Annotated[
         list[Annotated[str, StringConstraints(max_length=64)]], Field(max_length=50)

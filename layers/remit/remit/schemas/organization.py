@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
-from remit.domain.numbering import PREFIX_PATTERN
+from remit.domain.numbering import FORMAT_PATTERN, PREFIX_PATTERN
 from remit.domain.organization import AutoPayTiming, DeliveryMethod, Organization
 from remit.domain.payment_method import GatewayName, MethodType
 from remit.domain.payment_settings import MAX_RETRIES
@@ -116,10 +116,10 @@ class InvoiceSettingsPatch(PatchModel):
     clearable = frozenset({"late_fee_percentage", "logo_url", "accent_color", "footer_text"})
 
     invoice_prefix: Annotated[str, StringConstraints(pattern=PREFIX_PATTERN)] | None = None
-    invoice_number_format: Annotated[str, StringConstraints(min_length=3, max_length=30)] | None = None
+    invoice_number_format: Annotated[str, StringConstraints(pattern=FORMAT_PATTERN)] | None = None
     default_delivery_method: DeliveryMethod | None = None
-    attach_pdf: bool | None = None
-    cc_finance_team: bool | None = None
+    attach_pdf: StrictBool | None = None
+    cc_finance_team: StrictBool | None = None
     cc_emails: Annotated[list[Email], Field(max_length=20)] | None = None
     default_payment_terms: PaymentTerms | None = None
     late_fee_percentage: Percent | None = None
@@ -135,12 +135,12 @@ class OrganizationSettingsPatch(PatchModel):
     default_currency: Currency | None = None
     default_language: Language | None = None
     default_auto_pay_timing: AutoPayTiming | None = None
-    draft_window_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] | None = None
+    draft_window_minutes: Annotated[StrictInt, Field(ge=0, le=7 * 24 * 60)] | None = None
 
 
 class RetryPolicyIn(RequestModel):
-    retries: Annotated[int, Field(ge=0, le=MAX_RETRIES)]
-    hours_between: Annotated[int, Field(ge=1, le=24 * 14)]
+    retries: Annotated[StrictInt, Field(ge=0, le=MAX_RETRIES)]
+    hours_between: Annotated[StrictInt, Field(ge=1, le=24 * 14)]
 
 
 class WireInstructionsIn(RequestModel):
@@ -157,7 +157,7 @@ class PaymentSettingsPatch(PatchModel):
     clearable = frozenset({"wire_instructions"})
 
     accepted_methods: Annotated[list[MethodType], Field(min_length=1, max_length=5)] | None = None
-    display_wire_instructions: bool | None = None
+    display_wire_instructions: StrictBool | None = None
     wire_instructions: WireInstructionsIn | None = None
     gateway: GatewayName | None = None
     retry_policies: dict[Literal["card", "ach", "sepa"], RetryPolicyIn] | None = None
