@@ -163,9 +163,10 @@ def test_odd_bodies_and_methods_are_clear_4xx(stack: LocalStack, keys: dict[str,
 
 
 def test_a_body_that_is_not_json_by_its_type_is_415(stack: LocalStack, keys: dict[str, str]) -> None:
-    plain = {"Content-Type": "text/plain"}
-    reply = call("POST", f"{stack.api_url}/accounts", {"name": "Typed"}, key=keys["full"], headers=plain)
-    assert (reply.status, reply.json["code"]) == (415, "unsupported_media_type"), reply
+    for kind in ("text/plain", "multipart/form-data", "application/x-www-form-urlencoded"):
+        typed = {"Content-Type": kind}
+        reply = call("POST", f"{stack.api_url}/accounts", {"name": "Typed"}, key=keys["full"], headers=typed)
+        assert (reply.status, reply.json["code"]) == (415, "unsupported_media_type"), (kind, reply)
 
 
 def test_event_windows_beyond_what_ids_hold_are_empty(stack: LocalStack, keys: dict[str, str]) -> None:

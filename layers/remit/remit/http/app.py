@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.api_gateway import ResponseBuilder
 
 from remit.domain.events import API_VERSION
 from remit.http import errors
@@ -38,10 +39,23 @@ def security_schemes() -> dict[str, SecurityScheme]:
     return {"apiKey": HTTPBearer(description="An organization's API key: `Authorization: Bearer rk_...`")}
 
 
+class JsonResolver(APIGatewayRestResolver):
+    """The resolver, refusing a body that is not sent as JSON (415) before Powertools
+    tries to parse it as a form or multipart upload, which this API never takes."""
+
+    def _resolve(self) -> ResponseBuilder[Any]:
+        event = self.current_event
+        kind = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+        if event.body and kind not in ("application/json", "") and not kind.endswith("+json"):
+            answer = errors.error_response(415, "unsupported_media_type", "send the body as application/json")
+            return ResponseBuilder(answer)
+        return super()._resolve()
+
+
 def build_app() -> APIGatewayRestResolver:
     """The API's resolver: validation from type hints, one router per resource, errors
     mapped in one place, Idempotency-Key honoured on every POST."""
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = JsonResolver(enable_validation=True)
     routers = (organization, accounts, payment_methods, checkout, invoices, documents, emails, products)
     for module in (*routers, subscriptions, events, webhooks, api_keys):
         app.include_router(module.router)

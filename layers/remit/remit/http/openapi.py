@@ -35,6 +35,8 @@ def _answers(method: str, path: str, op: dict[str, Any]) -> set[str]:
         codes |= {"403", "404", "409"}
     elif "{" in path:
         codes.add("404")
+    if path.endswith(("/pdf", "/receipt-pdf")):
+        codes.add("409")  # a draft has no document, an unpaid invoice no receipt
     if path.endswith("/pay") or path == "/checkout-sessions":
         codes.add("402")
     if path.rstrip("/").rsplit("/", 1)[-1] in DEPENDENT:

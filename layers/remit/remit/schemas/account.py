@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool
 
 from remit.domain.account import Account
 from remit.domain.autopay import MAX_DAYS_BEFORE
@@ -11,6 +11,7 @@ from remit.domain.terms import PaymentTerms
 from remit.schemas.common import (
     Currency,
     Email,
+    Int,
     Language,
     Page,
     PatchModel,
@@ -33,7 +34,7 @@ class AccountInvoiceSettingsIn(PatchModel):
     currency: Currency | None = None
 
 
-DaysBefore = Annotated[StrictInt, Field(ge=1, le=MAX_DAYS_BEFORE)]
+DaysBefore = Annotated[Int, Field(ge=1, le=MAX_DAYS_BEFORE)]
 MethodId = Annotated[str, Field(min_length=1, max_length=64)]
 
 

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool, StrictInt, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from remit.domain.catalogue import Price, Product
 from remit.money import canonical, format_amount
 from remit.schemas.common import (
     Amount,
     Currency,
+    Int,
     Page,
     PatchModel,
     Percent,
@@ -22,7 +23,7 @@ Description = Annotated[str, StringConstraints(max_length=1000)]
 
 class RecurringIn(RequestModel):
     interval: Literal["month", "quarter", "year"]
-    interval_count: Annotated[StrictInt, Field(ge=1, le=36)] = 1
+    interval_count: Annotated[Int, Field(ge=1, le=36)] = 1
 
 
 class PriceIn(RequestModel):

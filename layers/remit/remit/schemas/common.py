@@ -69,6 +69,22 @@ IsoDateTime = Annotated[
 ]
 
 
+def _whole_number(value: Any) -> Any:
+    # JSON has one number type: 24.0 is the integer 24 (as JSON Schema says), but true,
+    # "24" and 24.5 are not integers.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("give a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("give a whole number")
+        return int(value)
+    return value
+
+
+# Whole numbers and booleans in request bodies: nothing is coerced from strings.
+Int = Annotated[int, BeforeValidator(_whole_number)]
+
+
 class RequestModel(BaseModel):
     """Request bodies refuse unknown fields, so a misspelt field is an error, not a no-op."""
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool, StrictInt, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from remit.domain.numbering import FORMAT_PATTERN, PREFIX_PATTERN
 from remit.domain.organization import AutoPayTiming, DeliveryMethod, Organization
@@ -13,6 +13,7 @@ from remit.money import canonical
 from remit.schemas.common import (
     Currency,
     Email,
+    Int,
     Language,
     PatchModel,
     Percent,
@@ -111,9 +112,9 @@ class OrganizationOut(ResponseModel):
 
 class InvoiceSettingsPatch(PatchModel):
     """The seed's ``updateInvoiceSettings``: any subset of the fields; null clears the
-    branding fields and the late fee."""
+    branding fields (a late fee of "0" is none)."""
 
-    clearable = frozenset({"late_fee_percentage", "logo_url", "accent_color", "footer_text"})
+    clearable = frozenset({"logo_url", "accent_color", "footer_text"})
 
     invoice_prefix: Annotated[str, StringConstraints(pattern=PREFIX_PATTERN)] | None = None
     invoice_number_format: Annotated[str, StringConstraints(pattern=FORMAT_PATTERN)] | None = None
@@ -135,12 +136,12 @@ class OrganizationSettingsPatch(PatchModel):
     default_currency: Currency | None = None
     default_language: Language | None = None
     default_auto_pay_timing: AutoPayTiming | None = None
-    draft_window_minutes: Annotated[StrictInt, Field(ge=0, le=7 * 24 * 60)] | None = None
+    draft_window_minutes: Annotated[Int, Field(ge=0, le=7 * 24 * 60)] | None = None
 
 
 class RetryPolicyIn(RequestModel):
-    retries: Annotated[StrictInt, Field(ge=0, le=MAX_RETRIES)]
-    hours_between: Annotated[StrictInt, Field(ge=1, le=24 * 14)]
+    retries: Annotated[Int, Field(ge=0, le=MAX_RETRIES)]
+    hours_between: Annotated[Int, Field(ge=1, le=24 * 14)]
 
 
 class WireInstructionsIn(RequestModel):
