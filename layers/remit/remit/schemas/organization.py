@@ -112,9 +112,9 @@ class OrganizationOut(ResponseModel):
 
 class InvoiceSettingsPatch(PatchModel):
     """The seed's ``updateInvoiceSettings``: any subset of the fields; null clears the
-    branding fields (a late fee of "0" is none)."""
+    logo and the footer (a late fee of "0" is none)."""
 
-    clearable = frozenset({"logo_url", "accent_color", "footer_text"})
+    clearable = frozenset({"logo_url", "footer_text"})
 
     invoice_prefix: Annotated[str, StringConstraints(pattern=PREFIX_PATTERN)] | None = None
     invoice_number_format: Annotated[str, StringConstraints(pattern=FORMAT_PATTERN)] | None = None
