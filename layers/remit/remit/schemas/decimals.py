@@ -38,7 +38,10 @@ def _parse(places: int, pattern: str) -> Any:
             raise ValueError("not a finite number") from exc
         if not exact.is_finite():
             raise ValueError("not a finite number")
-        nearest = exact.quantize(step)
+        try:
+            nearest = exact.quantize(step)
+        except InvalidOperation as exc:  # more digits than a Decimal context holds
+            raise ValueError("out of range") from exc
         if abs(exact - nearest) > _NOISE:
             raise ValueError(f"at most {places} decimal places")
         return _trim(nearest)
