@@ -11,7 +11,7 @@ ENV ?= dev
 
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help run test lint typecheck unit openapi docs openapi-check bench build deploy clean system-deps
+.PHONY: help run test lint typecheck unit openapi docs openapi-check bench load build deploy clean system-deps
 
 help:
 	@echo "make run     start Remit locally (DynamoDB Local, moto, gateway, scheduler, demo org)"
@@ -86,6 +86,10 @@ openapi-check: $(VENV)/.installed
 
 bench: install
 	$(PY) -m bench
+
+# A minute of steady load on a local stack of its own (docs/performance.md, "Load").
+load: install
+	$(PY) -m bench.load
 
 # -- AWS --------------------------------------------------------------------------------
 

@@ -60,10 +60,12 @@ def resolve(routes: list[Route], method: str, path: str) -> tuple[Route, dict[st
     """The route for ``method path``, or None. API Gateway answers both an unknown path
     and a known path with another method with its MISSING_AUTHENTICATION_TOKEN gateway
     response (403 unless the template customises it); ``path_exists`` tells them apart."""
-    for route in routes:
-        params = route.match(path)
-        if params is not None and route.method in (method, "ANY"):
-            return route, params
+    found = [(route, params) for route in routes if (params := route.match(path)) is not None]
+    # A method of its own wins over the path's ANY, as on API Gateway.
+    for wanted in (method, "ANY"):
+        for route, params in found:
+            if route.method == wanted:
+                return route, params
     return None
 
 

@@ -12,13 +12,14 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from remit.clock import clock_from_env
 from remit.observability import logger
 from remit.services.auth import Authenticator
 from remit.store.api_keys import ApiKeyRepo
 from remit.store.table import Table
 
 # Only the API-key repository: the authorizer never loads the invoice model.
-authenticator = Authenticator(ApiKeyRepo(Table(os.environ["TABLE_NAME"])))
+authenticator = Authenticator(ApiKeyRepo(Table(os.environ["TABLE_NAME"])), clock_from_env())
 
 
 @logger.inject_lambda_context

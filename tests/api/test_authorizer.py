@@ -59,3 +59,17 @@ def test_anything_but_the_exact_key_is_unauthorized(ctx: Context, authorize: Any
     _, token = OrganizationService(ctx).create("Acme")
     with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize(mangle(token))
+
+
+def test_no_log_line_holds_a_token_or_its_secret(
+    ctx: Context, authorize: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
+    _, token = OrganizationService(ctx).create("Acme")
+    authorize(f"Bearer {token}")
+    with pytest.raises(Exception, match="Unauthorized"):
+        authorize(f"Bearer {token[:-4]}xxxx")
+    logged = capsys.readouterr()
+    secret = token.split("_", 2)[2]
+    assert secret not in logged.out + logged.err
+    assert secret[:-4] not in logged.out + logged.err

@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from remit.domain.events import Event
 from remit.services.context import Context
@@ -84,3 +85,24 @@ def test_the_delivery_worker_sends_once_per_event_and_reports_failures_per_recor
     assert result == {"batchItemFailures": [{"itemIdentifier": "m2"}]}
     [email] = sent_emails()
     assert email["attachments"][0]["filename"].endswith(".pdf")
+
+
+def test_an_s3_failure_while_storing_a_pdf_is_retried_and_the_invoice_stays_issued(
+    issued: Event, org: str, api: ApiClient
+) -> None:
+    pdf = handler("PdfFunction")
+    s3 = boto3.client("s3")
+    # S3 refuses every write (the bucket is gone for a moment).
+    for item in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        s3.delete_object(Bucket=BUCKET, Key=item["Key"])
+    s3.delete_bucket(Bucket=BUCKET)
+    # The whole batch failed: Lambda leaves the message on the queue for another try.
+    with pytest.raises(BatchProcessingError):
+        pdf(sqs(issued))
+    assert api.get(f"/invoices/{issued.subject_id}").body["status"] == "issued"
+    # SQS delivers the message again once S3 is back: the PDF is stored, once.
+    s3.create_bucket(Bucket=BUCKET)
+    assert pdf(sqs(issued)) == {"batchItemFailures": []}
+    assert pdf(sqs(issued)) == {"batchItemFailures": []}
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
+    assert keys == [f"{org}/invoices/{issued.subject_id}/invoice-v2.pdf"]

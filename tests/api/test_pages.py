@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import boto3
 import pytest
 
 from remit.adapters.s3 import DocumentBucket
@@ -306,6 +307,13 @@ def test_an_organization_on_stripe_gets_stripe_elements_and_pays_with_the_method
 
     monkeypatch.setenv("PUBLIC_BASE_URL", BASE)
     monkeypatch.setenv("STRIPE_PUBLISHABLE_KEY", "pk_test_remit")
+    # Without a stored secret key an organization cannot move to Stripe; with one it can.
+    monkeypatch.setenv("STRIPE_SECRET_PARAMETER", "/remit/test/stripe-secret")
+    refused = api.patch("/organization/payment-settings", {"gateway": "stripe"})
+    assert (refused.status, refused.body["field"]) == (409, "gateway")
+    boto3.client("ssm").put_parameter(
+        Name="/remit/test/stripe-secret", Value="sk_test_remit", Type="SecureString"
+    )
     assert api.patch("/organization/payment-settings", {"gateway": "stripe"}).status == 200
     # The sandbox stands in for Stripe's API (no network here); the page is Stripe's.
     stand_in = Context(ctx.store, ctx.clock, gateways=lambda _: SandboxGateway(ctx.store.sandbox, ctx.clock))

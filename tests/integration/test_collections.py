@@ -32,10 +32,9 @@ NewOrg = Callable[[str], str]
 def setup(ctx: Context, org: str, schedule: list[DunningStep] | None = None) -> str:
     OrganizationService(ctx).update_dunning_settings(
         org,
-        DunningSettingsPatch(
-            enabled=True,
-            schedule=[DunningStepIn(**s.model_dump()) for s in schedule] if schedule else None,
-        ),
+        DunningSettingsPatch(enabled=True, schedule=[DunningStepIn(**s.model_dump()) for s in schedule])
+        if schedule
+        else DunningSettingsPatch(enabled=True),
     )
     account = AccountService(ctx).create(
         org, AccountCreate(name="Globex", email="ap@globex.example", phone="+14155550123")

@@ -44,6 +44,7 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/events/{eventId}/redeliver"): {},
     ("DELETE", "/webhook-endpoints/{endpointId}"): None,
     ("POST", "/accounts/{accountId}/portal-sessions"): {"flow": "invoices"},
+    ("DELETE", "/api-keys/{keyId}"): None,
 }
 
 
@@ -89,6 +90,7 @@ def test_every_object_route_is_404_for_another_organization(
         "subscriptionId": subscription,
         "eventId": owner.get("/events").body["data"][0]["id"],
         "endpointId": owned_endpoint(ctx, owner_id),
+        "keyId": owner.get("/api-keys").body["data"][0]["id"],
         "paymentMethodId": method,
     }
 
@@ -117,6 +119,9 @@ def test_every_object_route_is_404_for_another_organization(
     invoice = owner.get(f"/invoices/{draft_id}").body
     assert (invoice["status"], invoice["memo"]) == ("draft", None)
     assert ctx.store.webhooks.get(owner_id, ids["endpointId"]) is not None
+    owner_key = ctx.store.api_keys.get(ids["keyId"])
+    assert owner_key is not None
+    assert owner_key.revoked_at is None
 
 
 def test_lists_show_only_the_callers_objects(

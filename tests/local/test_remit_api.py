@@ -38,14 +38,16 @@ def test_read_only_key_may_read_but_not_write(stack: LocalStack, new_org: NewOrg
     assert reply.json["code"] == "forbidden"
 
 
-def test_unknown_route_is_404_route_not_found(stack: LocalStack, new_org: NewOrg) -> None:
+def test_unknown_route_is_404_and_another_method_405(stack: LocalStack, new_org: NewOrg) -> None:
     _, key = new_org()
-    # template.yaml maps MISSING_AUTHENTICATION_TOKEN to a 404, and API Gateway uses that
-    # response for a known path with an undeclared method too.
-    for method, path in (("GET", "/nowhere"), ("PUT", "/accounts"), ("GET", "/invoices/x/finalize")):
+    # template.yaml maps MISSING_AUTHENTICATION_TOKEN to a 404 for a path the API lacks; a
+    # path it has answers other methods with 405 and Allow (its ANY route).
+    reply = call("GET", f"{stack.api_url}/nowhere", key=key)
+    assert (reply.status, reply.json["code"]) == (404, "route_not_found")
+    for method, path, allowed in (("PUT", "/accounts", "GET, POST"), ("GET", "/invoices/x/finalize", "POST")):
         reply = call(method, f"{stack.api_url}{path}", key=key)
-        assert reply.status == 404, (method, path)
-        assert reply.json["code"] == "route_not_found"
+        assert (reply.status, reply.json["code"]) == (405, "method_not_allowed"), (method, path)
+        assert reply.headers["Allow"] == allowed
 
 
 def test_invoice_from_draft_to_paid(stack: LocalStack, new_org: NewOrg) -> None:

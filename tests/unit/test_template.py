@@ -42,9 +42,12 @@ def statements(function: str) -> list[dict[str, Any]]:
 
 
 def template_routes() -> set[tuple[str, str]]:
+    """The routes that do something; each path's ANY route only answers 405."""
     events = FUNCTIONS["ApiFunction"].get("Events", {}).values()
     return {
-        (e["Properties"]["Method"].upper(), e["Properties"]["Path"]) for e in events if e["Type"] == "Api"
+        (e["Properties"]["Method"].upper(), e["Properties"]["Path"])
+        for e in events
+        if e["Type"] == "Api" and e["Properties"]["Method"] != "ANY"
     }
 
 
@@ -70,6 +73,8 @@ def test_every_route_is_on_the_api_behind_the_authorizer() -> None:
     for name, event in FUNCTIONS["ApiFunction"]["Events"].items():
         props = event["Properties"]
         assert props["RestApiId"] == {"Ref": "Api"}, name
+        if props["Method"] == "ANY":
+            continue  # answers 405 and reads nothing (test below)
         assert props.get("Auth", {}).get("Authorizer") != "NONE", f"{name} is open to the internet"
 
 
@@ -80,7 +85,9 @@ def test_the_pages_are_the_only_routes_without_the_authorizer_and_each_is_served
         (event["Properties"]["Method"].upper(), event["Properties"]["Path"]): name
         for name, spec in FUNCTIONS.items()
         for event in spec.get("Events", {}).values()
-        if event["Type"] == "Api" and event["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
+        if event["Type"] == "Api"
+        and event["Properties"].get("Auth", {}).get("Authorizer") == "NONE"
+        and event["Properties"]["Method"] != "ANY"  # the API's 405 answers, tested below
     }
     # The customer pages (a link's token) and the dashboard (an operator's session); the
     # dashboard's own test checks its routes.
@@ -94,6 +101,15 @@ def test_the_pages_are_the_only_routes_without_the_authorizer_and_each_is_served
     assert all(
         e["Properties"]["RestApiId"] == {"Ref": "Api"} for e in FUNCTIONS["PagesFunction"]["Events"].values()
     )
+
+
+def test_every_api_path_answers_other_methods_with_405() -> None:
+    events = [e["Properties"] for e in FUNCTIONS["ApiFunction"]["Events"].values() if e["Type"] == "Api"]
+    paths = {p["Path"] for p in events if p["Method"] != "ANY"}
+    catch_all = {p["Path"] for p in events if p["Method"] == "ANY"}
+    assert catch_all == paths, "add a <Path>OtherMethods ANY event (Auth: NONE) for the new path"
+    # The resolver has no ANY route, so whatever arrives that way falls to 404/405.
+    assert all(method != "ANY" for method, _ in template_routes())
 
 
 def test_authorizer_decisions_are_not_cached() -> None:
@@ -139,11 +155,14 @@ def leading_keys(function: str) -> list[str]:
     return patterns
 
 
-def test_the_api_touches_tenant_partitions_only_and_the_authorizer_api_keys_only() -> None:
-    assert leading_keys("ApiFunction") == ["ORG#*"]
+def test_the_api_touches_tenant_partitions_and_api_keys_the_authorizer_api_keys_only() -> None:
+    assert leading_keys("ApiFunction") == ["ORG#*", "APIKEY#*"]
+    # On API key records the API may create and revoke, never read, delete or query.
+    [keys_statement] = [s for s in statements("ApiFunction") if "APIKEY#*" in str(s.get("Condition"))]
+    assert sorted(listify(keys_statement["Action"])) == ["dynamodb:PutItem", "dynamodb:UpdateItem"]
     assert leading_keys("AuthorizerFunction") == ["APIKEY#*"]
     [authorizer_statement] = statements("AuthorizerFunction")
-    assert listify(authorizer_statement["Action"]) == ["dynamodb:GetItem"]
+    assert sorted(listify(authorizer_statement["Action"])) == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
 
 
 def partition_builders() -> dict[str, str]:
@@ -172,9 +191,7 @@ def test_every_partition_the_store_builds_is_granted_to_some_function() -> None:
 
 
 def test_the_api_can_query_the_indexes_it_lists_from_and_no_others() -> None:
-    [statement] = [
-        s for s in statements("ApiFunction") if any(a.startswith("dynamodb:") for a in listify(s["Action"]))
-    ]
+    [statement] = [s for s in statements("ApiFunction") if "dynamodb:Query" in listify(s["Action"])]
     indexes = sorted(r["Fn::Sub"].rsplit("/", 1)[1] for r in statement["Resource"] if "Fn::Sub" in r)
     assert indexes == ["GSI1", "GSI2"]
 

@@ -70,6 +70,12 @@ MAX_SEARCH_PAGES = 5
 PREVIEW_SECONDS = 300
 
 
+def whole(text: str) -> int | str:
+    """A form's digits as the whole number the API takes; anything else as typed, for the
+    API's validation to name (forms send text; the JSON API takes no numbers as strings)."""
+    return int(text) if text.isdigit() else text
+
+
 def _money(minor: int, currency: str) -> str:
     return f"{money.format_amount(minor, currency)} {currency}"
 
@@ -263,7 +269,7 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
         if request.field("defaultPaymentMethodId"):
             patch["defaultPaymentMethodId"] = request.field("defaultPaymentMethodId")
         if request.field("autoPayDaysBefore"):
-            patch["autoPayDaysBefore"] = request.field("autoPayDaysBefore")
+            patch["autoPayDaysBefore"] = whole(request.field("autoPayDaysBefore"))
         back = f"/customers/{account_id}"
         try:
             body = AccountPatch.model_validate(patch)
@@ -480,8 +486,8 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
                 for method in ("card", "ach", "sepa"):
                     if request.field(f"retries_{method}"):
                         policies[method] = {
-                            "retries": request.field(f"retries_{method}"),
-                            "hoursBetween": request.field(f"hours_{method}"),
+                            "retries": whole(request.field(f"retries_{method}")),
+                            "hoursBetween": whole(request.field(f"hours_{method}")),
                         }
                 if policies:
                     patch["retryPolicies"] = policies

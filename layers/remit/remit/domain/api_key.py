@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from ulid import ULID
@@ -16,6 +16,7 @@ from remit.domain.base import DomainModel
 
 Scope = Literal["full", "read_only"]
 TOKEN_PREFIX = "rk_"  # noqa: S105 - a format marker, not a secret
+LAST_USE_GRANULARITY = timedelta(minutes=1)
 
 
 class ApiKey(DomainModel):
@@ -29,6 +30,9 @@ class ApiKey(DomainModel):
     secret_hash: str
     created_at: datetime
     revoked_at: datetime | None = None
+    # Recorded by the authorizer at most once a minute (LAST_USE_GRANULARITY): enough to
+    # tell a key in use from a forgotten one, without a write on every request.
+    last_used_at: datetime | None = None
 
 
 def _digest(salt: str, secret: str) -> str:

@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from remit.adapters.sns import Topic
 from remit.errors import Unauthorized
 from remit.services.accounts import AccountService
+from remit.services.api_keys import ApiKeyService
 from remit.services.catalogue import ProductService
 from remit.services.checkout import CheckoutService
 from remit.services.collections import CollectionService
@@ -162,6 +163,10 @@ def delivery_log(ctx: Annotated[Context, Depends(get_context)]) -> DeliveryLog:
     return DeliveryLog(ctx)
 
 
+def api_keys(ctx: Annotated[Context, Depends(get_context)]) -> ApiKeyService:
+    return ApiKeyService(ctx)
+
+
 Tenant = Annotated[str, Depends(tenant)]
 Invoices = Annotated[InvoiceService, Depends(invoices)]
 Accounts = Annotated[AccountService, Depends(accounts)]
@@ -179,3 +184,4 @@ EmailTemplates = Annotated[EmailTemplateService, Depends(email_templates)]
 Deliveries = Annotated[DeliveryService, Depends(deliveries)]
 DeliveryLogs = Annotated[DeliveryLog, Depends(delivery_log)]
 Collections = Annotated[CollectionService, Depends(collections)]
+ApiKeys = Annotated[ApiKeyService, Depends(api_keys)]

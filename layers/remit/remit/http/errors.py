@@ -9,7 +9,10 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.depends import DependencyResolutionError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
 from remit.errors import (
     Conflict,
@@ -83,8 +86,36 @@ def from_dependency(exc: DependencyResolutionError) -> Response[str]:
     return unexpected(exc)
 
 
-def not_found(_: Exception) -> Response[str]:
-    return error_response(404, "route_not_found", "no such route")
+def undecodable(_: Exception) -> Response[str]:
+    # Powertools decodes the body as UTF-8 before anything else looks at it.
+    return error_response(400, "invalid_json", "the request body is not UTF-8 JSON")
+
+
+def unsupported_type(_: Exception) -> Response[str]:
+    return error_response(415, "unsupported_media_type", "send the body as application/json")
+
+
+def route_missing(app: APIGatewayRestResolver) -> Any:
+    """404 for a path the API does not have; 405 with ``Allow`` for a method it does not
+    serve on a path it has (template.yaml sends every other method of a path here)."""
+
+    def answer(_: Exception) -> Response[str]:
+        event = app.current_event
+        # Powertools keeps its routes on these two lists; nothing public lists them.
+        routes = app._static_routes + app._dynamic_routes
+        allowed = sorted({r.method for r in routes if r.rule.match(event.path)})
+        method = event.http_method.upper()
+        if allowed and method not in allowed:
+            methods = ", ".join(allowed)
+            return error_response(
+                405,
+                "method_not_allowed",
+                f"{method} is not served here; use {methods}",
+                headers={"Allow": methods},
+            )
+        return error_response(404, "route_not_found", "no such route")
+
+    return answer
 
 
 def unexpected(_: Exception) -> Response[str]:
@@ -96,5 +127,7 @@ def register(app: APIGatewayRestResolver) -> None:
     app.exception_handler(RemitError)(from_domain)
     app.exception_handler(RequestValidationError)(from_validation)
     app.exception_handler(DependencyResolutionError)(from_dependency)
+    app.exception_handler(UnicodeDecodeError)(undecodable)
+    app.exception_handler(RequestUnsupportedContentType)(unsupported_type)
     app.exception_handler(Exception)(unexpected)
-    app.not_found(not_found)
+    app.not_found(route_missing(app))

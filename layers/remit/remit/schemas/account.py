@@ -2,17 +2,30 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from remit.domain.account import Account
 from remit.domain.autopay import MAX_DAYS_BEFORE
 from remit.domain.organization import AutoPayTiming, DeliveryMethod
 from remit.domain.terms import PaymentTerms
-from remit.schemas.common import Currency, Email, Language, Page, RequestModel, ResponseModel, ShortText
+from remit.schemas.common import (
+    Currency,
+    Email,
+    Int,
+    Language,
+    Page,
+    PatchModel,
+    RequestModel,
+    ResponseModel,
+    ShortText,
+)
 
 
-class AccountInvoiceSettingsIn(RequestModel):
-    """Overrides of the organization's defaults for one customer (seed: invoiceSettings)."""
+class AccountInvoiceSettingsIn(PatchModel):
+    """Overrides of the organization's defaults for one customer (seed: invoiceSettings);
+    null returns a field to the organization's default."""
+
+    clearable = frozenset({"payment_terms", "delivery_method", "recipients", "language", "currency"})
 
     payment_terms: PaymentTerms | None = None
     delivery_method: DeliveryMethod | None = None
@@ -21,7 +34,7 @@ class AccountInvoiceSettingsIn(RequestModel):
     currency: Currency | None = None
 
 
-DaysBefore = Annotated[int, Field(ge=1, le=MAX_DAYS_BEFORE)]
+DaysBefore = Annotated[Int, Field(ge=1, le=MAX_DAYS_BEFORE)]
 MethodId = Annotated[str, Field(min_length=1, max_length=64)]
 # E.164, as SNS SMS takes it: "+" then up to 15 digits.
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$"), Field(examples=["+14155550123"])]
@@ -32,20 +45,22 @@ class AccountCreate(RequestModel):
     email: Email | None = None
     phone: Phone | None = Field(None, description="E.164; dunning's sms_reminder texts it")
     invoice_settings: AccountInvoiceSettingsIn | None = None
-    auto_pay_enabled: bool = False
+    auto_pay_enabled: StrictBool = False
     auto_pay_timing: AutoPayTiming | None = Field(None, description="Unset: the organization's default")
     auto_pay_days_before: DaysBefore | None = Field(None, description="For days_before_due (default 3)")
 
 
-class AccountPatch(RequestModel):
+class AccountPatch(PatchModel):
     """Fields present replace; ``invoiceSettings`` merges field by field (null clears one).
     ``defaultPaymentMethodId`` must name one of the account's saved methods."""
+
+    clearable = frozenset({"email", "default_payment_method_id", "auto_pay_timing", "auto_pay_days_before"})
 
     name: ShortText | None = None
     email: Email | None = None
     phone: Phone | None = None
     invoice_settings: AccountInvoiceSettingsIn | None = None
-    auto_pay_enabled: bool | None = None
+    auto_pay_enabled: StrictBool | None = None
     default_payment_method_id: MethodId | None = None
     auto_pay_timing: AutoPayTiming | None = None
     auto_pay_days_before: DaysBefore | None = None

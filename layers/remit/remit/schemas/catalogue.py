@@ -2,18 +2,28 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from remit.domain.catalogue import Price, Product
 from remit.money import canonical, format_amount
-from remit.schemas.common import Amount, Currency, Page, Percent, RequestModel, ResponseModel, ShortText
+from remit.schemas.common import (
+    Amount,
+    Currency,
+    Int,
+    Page,
+    PatchModel,
+    Percent,
+    RequestModel,
+    ResponseModel,
+    ShortText,
+)
 
 Description = Annotated[str, StringConstraints(max_length=1000)]
 
 
 class RecurringIn(RequestModel):
     interval: Literal["month", "quarter", "year"]
-    interval_count: Annotated[int, Field(ge=1, le=36)] = 1
+    interval_count: Annotated[Int, Field(ge=1, le=36)] = 1
 
 
 class PriceIn(RequestModel):
@@ -31,12 +41,14 @@ class ProductCreate(RequestModel):
     prices: Annotated[list[PriceIn], Field(max_length=50)] = []
 
 
-class ProductPatch(RequestModel):
+class ProductPatch(PatchModel):
     """Prices are never edited: add new ones, and archive the ones to retire."""
+
+    clearable = frozenset({"description"})
 
     name: ShortText | None = None
     description: Description | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
     add_prices: Annotated[list[PriceIn], Field(max_length=50)] = []
     archive_price_ids: Annotated[
         list[Annotated[str, StringConstraints(max_length=64)]], Field(max_length=50)

@@ -1,10 +1,24 @@
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+import re
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
+
+from remit import money
+from remit.schemas import decimals
 
 T = TypeVar("T")
 
@@ -15,21 +29,102 @@ Amount = Annotated[
     StringConstraints(pattern=r"^\d{1,16}(\.\d{1,3})?$"),
     Field(examples=["1500.00"], description="Decimal string in the currency's major unit"),
 ]
-Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$"), Field(examples=["EUR"])]
+
+
+def _iso_currency(code: str) -> str:
+    if code not in money.known_currencies():
+        raise ValueError(f"{code!r} is not an ISO 4217 currency code (upper case, as EUR)")
+    return code
+
+
+Currency = Annotated[
+    str,
+    AfterValidator(_iso_currency),
+    WithJsonSchema({"type": "string", "enum": sorted(money.known_currencies()), "examples": ["EUR"]}),
+]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$"), Field(examples=["de"])]
 Email = Annotated[
     str,
     StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z]{2,63}$", max_length=254),
     Field(examples=["billing@example.com"]),
 ]
-Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4, examples=["19"])]
+Percent = decimals.Percent
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+
+
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def _iso_datetime_only(value: Any) -> Any:
+    # Pydantic would take 0.5 or 1700000000 as Unix time; the API speaks ISO 8601 only.
+    if not isinstance(value, str) or not _ISO_DATETIME.match(value):
+        raise ValueError("give a date and time in ISO 8601 with its offset, as 2026-02-15T09:05:00Z")
+    return value
+
+
+IsoDateTime = Annotated[
+    datetime,
+    BeforeValidator(_iso_datetime_only),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2026-02-15T09:05:00Z"]}),
+]
+
+
+def _whole_number(value: Any) -> Any:
+    # JSON has one number type: 24.0 is the integer 24 (as JSON Schema says), but true,
+    # "24" and 24.5 are not integers.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("give a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("give a whole number")
+        return int(value)
+    return value
+
+
+# Whole numbers and booleans in request bodies: nothing is coerced from strings.
+Int = Annotated[int, BeforeValidator(_whole_number)]
 
 
 class RequestModel(BaseModel):
     """Request bodies refuse unknown fields, so a misspelt field is an error, not a no-op."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    # python-re: some patterns (invoice number formats) need look-ahead.
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", regex_engine="python-re"
+    )
+
+
+def no_null_unless_clearable(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    """The documented schema says what the validator does: a field may be left out, but
+    only the fields that can be cleared take ``null``."""
+    clearable = {cls.model_fields[name].alias or name for name in getattr(cls, "clearable", ())}
+    for name, prop in schema.get("properties", {}).items():
+        options = prop.get("anyOf")
+        if name in clearable or not options:
+            continue
+        rest = [o for o in options if o != {"type": "null"}]
+        prop.pop("anyOf")
+        if len(rest) == 1:
+            prop.update(rest[0])
+        else:
+            prop["anyOf"] = rest
+
+
+class PatchModel(RequestModel):
+    """A partial update: fields left out stay as they are. ``null`` clears a field, and so
+    is accepted only for the fields listed in ``clearable`` (a name or a currency cannot
+    be cleared); for the others it is a 422, never a stored null."""
+
+    model_config = ConfigDict(json_schema_extra=no_null_unless_clearable)
+    clearable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_null(cls, value: Any, info: ValidationInfo) -> Any:
+        # Runs only for fields present in the request, so a left-out field stays untouched.
+        if value is None and info.field_name not in cls.clearable:
+            raise ValueError("may be left out, but not null")
+        return value
 
 
 class ResponseModel(BaseModel):

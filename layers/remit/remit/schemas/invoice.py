@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from remit.domain.catalogue import Price
 from remit.domain.invoice import Invoice, Payment
@@ -13,17 +13,34 @@ from remit.domain.payment_attempt import PaymentAttempt
 from remit.domain.terms import PaymentTerms
 from remit.domain.totals import Discount, LineItem
 from remit.money import canonical, format_amount, parse_amount
-from remit.schemas.common import Amount, Currency, Page, Percent, RequestModel, ResponseModel
+from remit.schemas.common import (
+    Amount,
+    Currency,
+    Page,
+    PatchModel,
+    Percent,
+    RequestModel,
+    ResponseModel,
+    no_null_unless_clearable,
+)
+from remit.schemas.decimals import LineQuantity
 
-Quantity = Annotated[Decimal, Field(gt=0, le=1_000_000_000, decimal_places=6, examples=["1", "2.5"])]
+Quantity = LineQuantity
 ManualMethod = Literal["wire_transfer", "check", "ach", "sepa", "card", "cash", "other"]
 
 
 # -- requests ---------------------------------------------------------------------------
 
 
-class DiscountIn(RequestModel):
-    """Exactly one of ``percent`` or ``amount``."""
+def _exactly_one_kind(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    no_null_unless_clearable(schema, cls)
+    schema["oneOf"] = [{"required": ["percent"]}, {"required": ["amount"]}]
+
+
+class DiscountIn(PatchModel):
+    """Exactly one of ``percent`` or ``amount`` (neither may be null)."""
+
+    model_config = ConfigDict(json_schema_extra=_exactly_one_kind)
 
     percent: Percent | None = None
     amount: Amount | None = None
@@ -103,8 +120,11 @@ class InvoiceCreate(RequestModel):
     memo: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
-class InvoicePatch(RequestModel):
-    """Drafts only. Fields present replace; ``lineItems`` replaces the whole list."""
+class InvoicePatch(PatchModel):
+    """Drafts only. Fields present replace; ``lineItems`` replaces the whole list; null
+    removes the discount or the memo."""
+
+    clearable = frozenset({"discount", "memo"})
 
     currency: Currency | None = None
     payment_terms: PaymentTerms | None = None

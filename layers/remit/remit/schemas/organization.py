@@ -2,16 +2,26 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from remit.domain.collections import MAX_DAYS, MAX_STEPS, DunningAction, PersistentAction
-from remit.domain.numbering import PREFIX_PATTERN
+from remit.domain.numbering import FORMAT_PATTERN, PREFIX_PATTERN
 from remit.domain.organization import AutoPayTiming, DeliveryMethod, Organization
 from remit.domain.payment_method import GatewayName, MethodType
 from remit.domain.payment_settings import MAX_RETRIES
 from remit.domain.terms import PaymentTerms
 from remit.money import canonical
-from remit.schemas.common import Currency, Email, Language, Percent, RequestModel, ResponseModel, ShortText
+from remit.schemas.common import (
+    Currency,
+    Email,
+    Int,
+    Language,
+    PatchModel,
+    Percent,
+    RequestModel,
+    ResponseModel,
+    ShortText,
+)
 
 # A simple pattern on purpose: a bounded repeat ({1,2000}) costs pydantic-core ~25 ms to
 # compile at import, on every cold start.
@@ -150,14 +160,17 @@ class OrganizationOut(ResponseModel):
         )
 
 
-class InvoiceSettingsPatch(RequestModel):
-    """The seed's ``updateInvoiceSettings``: any subset of the fields."""
+class InvoiceSettingsPatch(PatchModel):
+    """The seed's ``updateInvoiceSettings``: any subset of the fields; null clears the
+    logo and the footer (a late fee of "0" is none)."""
+
+    clearable = frozenset({"logo_url", "footer_text"})
 
     invoice_prefix: Annotated[str, StringConstraints(pattern=PREFIX_PATTERN)] | None = None
-    invoice_number_format: Annotated[str, StringConstraints(min_length=3, max_length=30)] | None = None
+    invoice_number_format: Annotated[str, StringConstraints(pattern=FORMAT_PATTERN)] | None = None
     default_delivery_method: DeliveryMethod | None = None
-    attach_pdf: bool | None = None
-    cc_finance_team: bool | None = None
+    attach_pdf: StrictBool | None = None
+    cc_finance_team: StrictBool | None = None
     cc_emails: Annotated[list[Email], Field(max_length=20)] | None = None
     default_payment_terms: PaymentTerms | None = None
     late_fee_percentage: Percent | None = None
@@ -166,20 +179,20 @@ class InvoiceSettingsPatch(RequestModel):
     footer_text: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 
-class OrganizationSettingsPatch(RequestModel):
+class OrganizationSettingsPatch(PatchModel):
     """The seed's ``updateSettings``."""
 
     name: ShortText | None = None
     default_currency: Currency | None = None
     default_language: Language | None = None
     default_auto_pay_timing: AutoPayTiming | None = None
-    draft_window_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] | None = None
-    invoice_link_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    draft_window_minutes: Annotated[Int, Field(ge=0, le=7 * 24 * 60)] | None = None
+    invoice_link_days: Annotated[Int, Field(ge=1, le=365)] | None = None
 
 
 class RetryPolicyIn(RequestModel):
-    retries: Annotated[int, Field(ge=0, le=MAX_RETRIES)]
-    hours_between: Annotated[int, Field(ge=1, le=24 * 14)]
+    retries: Annotated[Int, Field(ge=0, le=MAX_RETRIES)]
+    hours_between: Annotated[Int, Field(ge=1, le=24 * 14)]
 
 
 class WireInstructionsIn(RequestModel):
@@ -189,35 +202,38 @@ class WireInstructionsIn(RequestModel):
     reference: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
-class PaymentSettingsPatch(RequestModel):
-    """Any subset. ``retryPolicies`` merges per method (card, ach, sepa)."""
+class PaymentSettingsPatch(PatchModel):
+    """Any subset. ``retryPolicies`` merges per method (card, ach, sepa); null removes the
+    wire instructions."""
+
+    clearable = frozenset({"wire_instructions"})
 
     accepted_methods: Annotated[list[MethodType], Field(min_length=1, max_length=5)] | None = None
-    display_wire_instructions: bool | None = None
+    display_wire_instructions: StrictBool | None = None
     wire_instructions: WireInstructionsIn | None = None
     gateway: GatewayName | None = None
     retry_policies: dict[Literal["card", "ach", "sepa"], RetryPolicyIn] | None = None
 
 
-ReminderDays = Annotated[list[Annotated[int, Field(ge=1, le=MAX_DAYS)]], Field(max_length=10)]
+ReminderDays = Annotated[list[Annotated[Int, Field(ge=1, le=MAX_DAYS)]], Field(max_length=10)]
 TemplateName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
-class BeforeDuePatch(RequestModel):
-    enabled: bool | None = None
+class BeforeDuePatch(PatchModel):
+    enabled: StrictBool | None = None
     days_before: ReminderDays | None = Field(None, examples=[[7, 3, 1]])
     template: TemplateName | None = Field(None, examples=["upcoming_due"])
 
 
-class AfterDuePatch(RequestModel):
-    enabled: bool | None = None
+class AfterDuePatch(PatchModel):
+    enabled: StrictBool | None = None
     days_after: ReminderDays | None = Field(None, examples=[[1, 7, 14]])
     templates: dict[int, TemplateName] | None = Field(
         None, examples=[{"1": "past_due_gentle", "7": "past_due_firm", "14": "past_due_final"}]
     )
 
 
-class ReminderSettingsPatch(RequestModel):
+class ReminderSettingsPatch(PatchModel):
     """The seed's ``updateReminderSettings``: either section, any of its fields."""
 
     before_due: BeforeDuePatch | None = None
@@ -225,15 +241,15 @@ class ReminderSettingsPatch(RequestModel):
 
 
 class DunningStepIn(RequestModel):
-    days_past_due: Annotated[int, Field(ge=0, le=MAX_DAYS)]
+    days_past_due: Annotated[Int, Field(ge=0, le=MAX_DAYS)]
     action: DunningAction
     template: TemplateName | None = None
 
 
-class DunningSettingsPatch(RequestModel):
+class DunningSettingsPatch(PatchModel):
     """The seed's ``updateDunningSettings``. ``schedule`` replaces the whole schedule (an
     empty one means the seed's example schedule)."""
 
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     schedule: Annotated[list[DunningStepIn], Field(max_length=MAX_STEPS)] | None = None
     persistent_failure_actions: Annotated[list[PersistentAction], Field(max_length=3)] | None = None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from remit.domain.payment_method import MethodType, PaymentMethod
 from remit.schemas.common import RequestModel, ResponseModel
@@ -19,7 +19,9 @@ class PaymentMethodIn(RequestModel):
 
     type: MethodType
     gateway_token: GatewayToken | None = Field(None, description="Required for card, ach and sepa")
-    make_default: bool = Field(False, description="Also the account's default (the first method always is)")
+    make_default: StrictBool = Field(
+        False, description="Also the account's default (the first method always is)"
+    )
 
 
 class CardOut(ResponseModel):

@@ -4,16 +4,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from remit.domain.organization import AutoPayTiming
 from remit.domain.subscription import Subscription, SubscriptionItem
 from remit.money import canonical, format_amount
 from remit.schemas.catalogue import RecurringOut
-from remit.schemas.common import Page, RequestModel, ResponseModel
+from remit.schemas.common import Int, Page, PatchModel, RequestModel, ResponseModel
+from remit.schemas.decimals import SubscriptionQuantity
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Quantity = Annotated[Decimal, Field(gt=0, le=1_000_000, decimal_places=6, examples=["1"])]
+Quantity = SubscriptionQuantity
 
 
 class SubscriptionItemIn(RequestModel):
@@ -24,9 +25,9 @@ class SubscriptionItemIn(RequestModel):
 class AutoPayIn(RequestModel):
     """Overrides the account's AutoPay settings for this subscription's invoices."""
 
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     timing: AutoPayTiming | None = None
-    days_before: Annotated[int, Field(ge=1, le=60)] | None = None
+    days_before: Annotated[Int, Field(ge=1, le=60)] | None = None
 
 
 class SubscriptionCreate(RequestModel):
@@ -44,8 +45,11 @@ class SubscriptionCreate(RequestModel):
     auto_pay: AutoPayIn | None = None
 
 
-class SubscriptionPatch(RequestModel):
-    """``items`` replaces the whole list from the next period on (no mid-period proration)."""
+class SubscriptionPatch(PatchModel):
+    """``items`` replaces the whole list from the next period on (no mid-period proration);
+    null removes the AutoPay override."""
+
+    clearable = frozenset({"auto_pay"})
 
     items: Annotated[list[SubscriptionItemIn], Field(min_length=1, max_length=20)] | None = None
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None
@@ -53,7 +57,7 @@ class SubscriptionPatch(RequestModel):
 
 
 class CancelIn(RequestModel):
-    at_period_end: bool = False
+    at_period_end: StrictBool = False
 
 
 class SubscriptionItemOut(ResponseModel):

@@ -7,7 +7,7 @@ from remit.domain.numbering import NumberFormat
 from remit.domain.organization import Organization
 from remit.domain.payment_settings import RetryPolicy, WireInstructions
 from remit.emails.defaults import TEMPLATE_NAMES
-from remit.errors import NotFound, ValidationFailed
+from remit.errors import Conflict, NotFound, Unavailable, ValidationFailed
 from remit.ids import new_id
 from remit.schemas.organization import (
     DunningSettingsPatch,
@@ -19,6 +19,17 @@ from remit.schemas.organization import (
 )
 from remit.services.context import Context
 from remit.services.retry import optimistic
+
+
+def stripe_is_set_up() -> None:
+    """Refuse to move an organization to Stripe in a deployment with no Stripe secret key,
+    rather than have its every charge fail later."""
+    from remit.adapters.gateway.stripe_gateway import secret_key
+
+    try:
+        secret_key()
+    except Unavailable as exc:
+        raise Conflict(f"{exc.message}: store it first (docs/payments.md)", field="gateway") from exc
 
 
 class OrganizationService:
@@ -79,6 +90,8 @@ class OrganizationService:
 
     def update_payment_settings(self, org_id: str, patch: PaymentSettingsPatch) -> OrganizationOut:
         given = patch.model_fields_set
+        if patch.gateway == "stripe":
+            stripe_is_set_up()
 
         def attempt(_: int) -> OrganizationOut:
             org = self._get(org_id)

@@ -34,8 +34,13 @@ def item(event: Event) -> dict[str, Any]:
 
 
 def id_bound(when: datetime, upper: bool) -> str:
-    """The lowest (or highest) event id minted at ``when``'s millisecond."""
-    prefix = str(ULID.from_datetime(when))[:10]
+    """The lowest (or highest) event id minted at ``when``'s millisecond. A time before
+    1970 or past what a ULID holds bounds nothing: it is the end of the id range."""
+    try:
+        prefix = str(ULID.from_datetime(when))[:10]
+    except (OverflowError, ValueError):
+        before = when.timestamp() < 0
+        return "evt_" if before else "evt_~"
     return f"evt_{prefix}{_HIGHEST if upper else _LOWEST}"
 
 
@@ -64,6 +69,8 @@ class EventRepo:
         if before_id is not None:
             # BETWEEN is inclusive: the range ends at the cursor, whose item is skipped.
             high = min(high, before_id)
+        if low > high:
+            return [], None  # an empty window (after > before, or a cursor below it)
         if event_type is None:
             pk_name, sk_name, index = "pk", "sk", None
             partition = keys.event(org_id, "")["pk"]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import stripe
+from botocore.exceptions import ClientError
 
 from remit.adapters.gateway.port import (
     ChargeOutcome,
@@ -26,6 +27,7 @@ from remit.adapters.gateway.port import (
     SavedMethod,
 )
 from remit.domain.payment_method import BankDetails, CardDetails, GatewayName, MethodType, PaymentMethod
+from remit.errors import Unavailable
 
 if TYPE_CHECKING:
     from stripe import PaymentIntent
@@ -42,12 +44,17 @@ RETRYABLE_CODES = frozenset(
 def secret_key() -> str:
     """The secret key, from SSM Parameter Store (a SecureString) or Secrets Manager, named
     by the environment. Read once per container."""
-    if name := os.environ.get("STRIPE_SECRET_PARAMETER"):
-        out = boto3.client("ssm").get_parameter(Name=name, WithDecryption=True)
-        return str(out["Parameter"]["Value"])
-    if secret_id := os.environ.get("STRIPE_SECRET_ID"):
-        return str(boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])
-    raise RuntimeError("set STRIPE_SECRET_PARAMETER (SSM) or STRIPE_SECRET_ID (Secrets Manager)")
+    try:
+        if name := os.environ.get("STRIPE_SECRET_PARAMETER"):
+            out = boto3.client("ssm").get_parameter(Name=name, WithDecryption=True)
+            return str(out["Parameter"]["Value"])
+        if secret_id := os.environ.get("STRIPE_SECRET_ID"):
+            return str(boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])
+    except ClientError as exc:
+        # An organization chose Stripe in a deployment whose secret was never stored: the
+        # charge cannot start, and nothing was sent anywhere.
+        raise Unavailable("Stripe is not set up in this deployment (its secret key is missing)") from exc
+    raise Unavailable("Stripe is not set up in this deployment (no secret key is configured)")
 
 
 def _status(intent: Any) -> ChargeOutcome:

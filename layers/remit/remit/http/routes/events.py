@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -8,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from remit.domain.events import EventType
 from remit.http.deps import Events, Tenant, Webhooks
+from remit.schemas.common import IsoDateTime
 from remit.schemas.events import EventOut, EventPage, RedeliverIn, RedeliveryOut
 
 router = Router()
@@ -21,8 +21,8 @@ def list_events(
     org: Tenant,
     service: Events,
     type: Annotated[EventType | None, Query(description="Only events of this type")] = None,
-    createdAfter: Annotated[datetime | None, Query(description="Created at or after (ISO 8601)")] = None,
-    createdBefore: Annotated[datetime | None, Query(description="Created at or before (ISO 8601)")] = None,
+    createdAfter: Annotated[IsoDateTime | None, Query(description="Created at or after")] = None,
+    createdBefore: Annotated[IsoDateTime | None, Query(description="Created at or before")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(pattern=r"^evt_[0-9A-HJKMNP-TV-Z]{26}$")] = None,
 ) -> EventPage:
