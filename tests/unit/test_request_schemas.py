@@ -3,6 +3,7 @@ kept by these tests."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from remit.schemas.common import Currency, IsoDateTime, Percent
 from remit.schemas.decimals import LineQuantity
 from remit.schemas.invoice import DiscountIn
 from remit.schemas.organization import InvoiceSettingsPatch
+from remit_local.template import ROOT
 
 
 @pytest.mark.parametrize(
@@ -94,3 +96,24 @@ def test_a_discount_is_exactly_one_of_percent_or_amount() -> None:
         {"required": ["percent"]},
         {"required": ["amount"]},
     ]
+
+
+def test_ranges_reach_the_openapi_document_as_json_schema_keywords() -> None:
+    # Pydantic writes "ge"/"le" when it cannot fold a range into the integer schema; JSON
+    # Schema has no such keywords, so clients (and schemathesis) would send 0 for a 1..60.
+    document = json.loads((ROOT / "docs" / "openapi.json").read_text())
+    lost: list[str] = []
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            lost.extend(f"{path}.{k}" for k in ("ge", "le", "gt", "lt") if k in node)
+            for key, value in node.items():
+                walk(value, f"{path}.{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, f"{path}[{i}]")
+
+    walk(document, "")
+    assert lost == []
+    days = AccountCreate.model_json_schema(by_alias=True)["properties"]["autoPayDaysBefore"]["anyOf"][0]
+    assert (days["minimum"], days["maximum"]) == (1, 60)

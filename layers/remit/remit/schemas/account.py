@@ -11,13 +11,13 @@ from remit.domain.terms import PaymentTerms
 from remit.schemas.common import (
     Currency,
     Email,
-    Int,
     Language,
     Page,
     PatchModel,
     RequestModel,
     ResponseModel,
     ShortText,
+    WholeNumber,
 )
 
 
@@ -34,7 +34,7 @@ class AccountInvoiceSettingsIn(PatchModel):
     currency: Currency | None = None
 
 
-DaysBefore = Annotated[Int, Field(ge=1, le=MAX_DAYS_BEFORE)]
+DaysBefore = Annotated[int, Field(ge=1, le=MAX_DAYS_BEFORE), WholeNumber]
 MethodId = Annotated[str, Field(min_length=1, max_length=64)]
 # E.164, as SNS SMS takes it: "+" then up to 15 digits.
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$"), Field(examples=["+14155550123"])]

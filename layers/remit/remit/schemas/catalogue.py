@@ -9,13 +9,13 @@ from remit.money import canonical, format_amount
 from remit.schemas.common import (
     Amount,
     Currency,
-    Int,
     Page,
     PatchModel,
     Percent,
     RequestModel,
     ResponseModel,
     ShortText,
+    WholeNumber,
 )
 
 Description = Annotated[str, StringConstraints(max_length=1000)]
@@ -23,7 +23,7 @@ Description = Annotated[str, StringConstraints(max_length=1000)]
 
 class RecurringIn(RequestModel):
     interval: Literal["month", "quarter", "year"]
-    interval_count: Annotated[Int, Field(ge=1, le=36)] = 1
+    interval_count: Annotated[int, Field(ge=1, le=36), WholeNumber] = 1
 
 
 class PriceIn(RequestModel):

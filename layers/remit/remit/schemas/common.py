@@ -81,8 +81,12 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
-# Whole numbers and booleans in request bodies: nothing is coerced from strings.
-Int = Annotated[int, BeforeValidator(_whole_number)]
+# Whole numbers and booleans in request bodies: nothing is coerced from strings. A range
+# goes *before* the validator (Annotated[int, Field(ge=1), WholeNumber]): on the other side
+# pydantic cannot fold it into the integer schema and the OpenAPI document would carry
+# "ge" instead of "minimum", which no client understands.
+WholeNumber = BeforeValidator(_whole_number)
+Int = Annotated[int, WholeNumber]
 
 
 class RequestModel(BaseModel):

@@ -14,13 +14,13 @@ from remit.money import canonical
 from remit.schemas.common import (
     Currency,
     Email,
-    Int,
     Language,
     PatchModel,
     Percent,
     RequestModel,
     ResponseModel,
     ShortText,
+    WholeNumber,
 )
 
 # A simple pattern on purpose: a bounded repeat ({1,2000}) costs pydantic-core ~25 ms to
@@ -186,13 +186,13 @@ class OrganizationSettingsPatch(PatchModel):
     default_currency: Currency | None = None
     default_language: Language | None = None
     default_auto_pay_timing: AutoPayTiming | None = None
-    draft_window_minutes: Annotated[Int, Field(ge=0, le=7 * 24 * 60)] | None = None
-    invoice_link_days: Annotated[Int, Field(ge=1, le=365)] | None = None
+    draft_window_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60), WholeNumber] | None = None
+    invoice_link_days: Annotated[int, Field(ge=1, le=365), WholeNumber] | None = None
 
 
 class RetryPolicyIn(RequestModel):
-    retries: Annotated[Int, Field(ge=0, le=MAX_RETRIES)]
-    hours_between: Annotated[Int, Field(ge=1, le=24 * 14)]
+    retries: Annotated[int, Field(ge=0, le=MAX_RETRIES), WholeNumber]
+    hours_between: Annotated[int, Field(ge=1, le=24 * 14), WholeNumber]
 
 
 class WireInstructionsIn(RequestModel):
@@ -215,7 +215,7 @@ class PaymentSettingsPatch(PatchModel):
     retry_policies: dict[Literal["card", "ach", "sepa"], RetryPolicyIn] | None = None
 
 
-ReminderDays = Annotated[list[Annotated[Int, Field(ge=1, le=MAX_DAYS)]], Field(max_length=10)]
+ReminderDays = Annotated[list[Annotated[int, Field(ge=1, le=MAX_DAYS), WholeNumber]], Field(max_length=10)]
 TemplateName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
@@ -241,7 +241,7 @@ class ReminderSettingsPatch(PatchModel):
 
 
 class DunningStepIn(RequestModel):
-    days_past_due: Annotated[Int, Field(ge=0, le=MAX_DAYS)]
+    days_past_due: Annotated[int, Field(ge=0, le=MAX_DAYS), WholeNumber]
     action: DunningAction
     template: TemplateName | None = None
 

@@ -10,7 +10,7 @@ from remit.domain.organization import AutoPayTiming
 from remit.domain.subscription import Subscription, SubscriptionItem
 from remit.money import canonical, format_amount
 from remit.schemas.catalogue import RecurringOut
-from remit.schemas.common import Int, Page, PatchModel, RequestModel, ResponseModel
+from remit.schemas.common import Page, PatchModel, RequestModel, ResponseModel, WholeNumber
 from remit.schemas.decimals import SubscriptionQuantity
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -27,7 +27,7 @@ class AutoPayIn(RequestModel):
 
     enabled: StrictBool | None = None
     timing: AutoPayTiming | None = None
-    days_before: Annotated[Int, Field(ge=1, le=60)] | None = None
+    days_before: Annotated[int, Field(ge=1, le=60), WholeNumber] | None = None
 
 
 class SubscriptionCreate(RequestModel):
