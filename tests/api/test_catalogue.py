@@ -49,7 +49,7 @@ def test_prices_are_archived_and_added_never_changed(api: ApiClient) -> None:
     [new] = [p for p in prices.values() if p["id"] != old]
     assert (new["unitAmount"], new["active"]) == ("59.00", True)
     bad = api.patch(f"/products/{made['id']}", {"archivePriceIds": ["price_elsewhere"]})
-    assert (bad.status, bad.body["field"]) == (422, "archivePriceIds[0]")
+    assert (bad.status, bad.body["field"]) == (404, "archivePriceIds[0]")
 
 
 def test_bad_prices_are_refused_naming_the_field(api: ApiClient) -> None:
@@ -97,7 +97,7 @@ def test_invoice_lines_can_bill_one_time_prices(api: ApiClient, account: dict) -
     assert reply.body["total"] == "600.00"
 
     refused = [
-        ({"priceId": monthly["id"]}, 422),  # recurring: that is what subscriptions are for
+        ({"priceId": monthly["id"]}, 409),  # recurring: that is what subscriptions are for
         ({"priceId": "price_missing"}, 404),
     ]
     for line, status in refused:
@@ -106,7 +106,7 @@ def test_invoice_lines_can_bill_one_time_prices(api: ApiClient, account: dict) -
     euro = api.post(
         "/invoices", {"accountId": account["id"], "currency": "EUR", "lineItems": [{"priceId": setup["id"]}]}
     )
-    assert (euro.status, euro.body["field"]) == (422, "lineItems[0].priceId")
+    assert (euro.status, euro.body["field"]) == (409, "lineItems[0].priceId")
     api.patch(f"/products/{made['id']}", {"archivePriceIds": [setup["id"]]})
     archived = api.post("/invoices", {"accountId": account["id"], "lineItems": [{"priceId": setup["id"]}]})
-    assert (archived.status, archived.body["message"]) == (422, "the price is archived")
+    assert (archived.status, archived.body["message"]) == (409, "the price is archived")

@@ -104,24 +104,9 @@ def test_a_schedule_is_saved_with_its_templates_resolved(api: ApiClient) -> None
     ("schedule", "field", "words"),
     [
         (
-            [{"daysPastDue": 7, "action": "retry_payment"}, {"daysPastDue": 3, "action": "retry_payment"}],
-            "schedule[1].daysPastDue",
-            "in order",
-        ),
-        (
-            [{"daysPastDue": 3, "action": "retry_payment"}, {"daysPastDue": 3, "action": "retry_payment"}],
-            "schedule[1].action",
-            "twice",
-        ),
-        (
             [{"daysPastDue": 0, "action": "retry_payment", "template": "gentle"}],
             "schedule[0].template",
             "no template",
-        ),
-        (
-            [{"daysPastDue": 0, "action": "email_reminder", "template": "stern"}],
-            "template",
-            "no email template",
         ),
         (
             [
@@ -141,6 +126,28 @@ def test_invalid_schedules_are_refused_with_the_step_named(
     assert reply.body["field"] == field
     assert words in reply.body["message"]
     assert api.get("/organization").body["dunningSettings"]["enabled"] is False
+
+
+def test_steps_given_out_of_order_run_in_order_and_unknown_templates_are_404(api: ApiClient) -> None:
+    steps = [
+        {"daysPastDue": 7, "action": "retry_payment"},
+        {"daysPastDue": 3, "action": "email_reminder", "template": "firm"},
+        {"daysPastDue": 3, "action": "retry_payment"},
+    ]
+    reply = api.patch("/organization/dunning-settings", {"schedule": steps})
+    assert reply.status == 200, reply
+    saved = reply.body["dunningSettings"]["schedule"]
+    assert [(s["daysPastDue"], s["action"], s["template"]) for s in saved] == [
+        (3, "email_reminder", "dunning_firm"),
+        (3, "retry_payment", None),
+        (7, "retry_payment", None),
+    ]
+    # A template that does not exist is a reference to nothing, named at the step.
+    stern = [{"daysPastDue": 0, "action": "email_reminder", "template": "stern"}]
+    reply = api.patch("/organization/dunning-settings", {"schedule": stern})
+    assert (reply.status, reply.body["field"]) == (404, "template"), reply
+    assert "no email template" in reply.body["message"]
+    assert api.get("/organization").body["dunningSettings"]["schedule"] == saved
 
 
 def test_an_unknown_action_is_a_422(api: ApiClient) -> None:
@@ -176,15 +183,24 @@ def test_reminder_settings_as_in_the_seed(api: ApiClient) -> None:
     }
 
 
-def test_reminder_templates_for_days_not_listed_or_unknown_are_refused(api: ApiClient) -> None:
+def test_reminder_templates_for_days_not_yet_listed_are_kept_and_unknown_ones_are_404(api: ApiClient) -> None:
     reply = api.patch(
         "/organization/reminder-settings",
         {"afterDue": {"enabled": True, "daysAfter": [1], "templates": {"5": "past_due_firm"}}},
     )
-    assert reply.status == 422, reply
-    assert reply.body["field"] == "afterDue.templates"
+    assert reply.status == 200, reply
+    assert reply.body["reminderSettings"]["afterDue"]["templates"] == {"5": "past_due_firm"}
+    reply = api.patch("/organization/reminder-settings", {"afterDue": {"daysAfter": [1, 5], "templates": {}}})
+    assert reply.status == 200, reply
+    for day in ("0", "366", "007", "x"):
+        reply = api.patch(
+            "/organization/reminder-settings", {"afterDue": {"templates": {day: "past_due_firm"}}}
+        )
+        assert reply.status == 422, (day, reply)
+    reply = api.patch("/organization/reminder-settings", {"afterDue": {"templates": {"1": "nope"}}})
+    assert (reply.status, reply.body["field"]) == (404, "afterDue.templates"), reply
     reply = api.patch("/organization/reminder-settings", {"beforeDue": {"template": "nope"}})
-    assert reply.status == 422, reply
+    assert reply.status == 404, reply
     assert reply.body["field"] == "beforeDue.template"
 
 

@@ -214,11 +214,11 @@ def test_send_again_and_refusals(api: ApiClient, account: dict[str, Any]) -> Non
     assert len(sent_emails()) == 2  # on request, as often as asked
     assert len(api.get(f"/invoices/{invoice['id']}/emails").body["data"]) == 2
     receipt = api.post(f"/invoices/{invoice['id']}/send", {"template": "payment_receipt"})
-    assert (receipt.status, receipt.body["field"]) == (422, "template")
+    assert (receipt.status, receipt.body["field"]) == (409, "template")
     unknown = api.post(f"/invoices/{invoice['id']}/send", {"template": "nope"})
     assert unknown.status == 404
     draft_id = api.post("/invoices", draft(account["id"])).body["id"]
-    assert api.post(f"/invoices/{draft_id}/send", {}).status == 422
+    assert api.post(f"/invoices/{draft_id}/send", {}).status == 409
 
 
 def test_a_bounce_marks_the_email_and_shows_on_the_account(

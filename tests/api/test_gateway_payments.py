@@ -50,11 +50,19 @@ def test_unknown_tokens_and_card_numbers_are_refused(api: ApiClient, account: di
     unknown = api.post(
         f"/accounts/{account['id']}/payment-methods", {"type": "card", "gatewayToken": "pm_nope"}
     )
+    # A token the gateway does not know is a reference to nothing; one of another type conflicts.
     assert (unknown.status, unknown.body["code"], unknown.body["field"]) == (
-        422,
-        "payment_method_refused",
+        404,
+        "resource_missing",
         "gatewayToken",
     )
+    other_type = api.post(
+        f"/accounts/{account['id']}/payment-methods", {"type": "ach", "gatewayToken": "pm_card_visa"}
+    )
+    assert (other_type.status, other_type.body["code"]) == (409, "payment_method_refused")
+    by_hand = api.post(f"/accounts/{account['id']}/payment-methods", {"type": "wire", "gatewayToken": "x_1"})
+    assert (by_hand.status, by_hand.body["field"]) == (422, "gatewayToken")
+    assert api.get(f"/accounts/{account['id']}/payment-methods").body["data"] == []
     number = api.post(
         f"/accounts/{account['id']}/payment-methods", {"type": "card", "cardNumber": "4242424242424242"}
     )
@@ -134,12 +142,12 @@ def test_payment_settings_defaults_and_patch(api: ApiClient) -> None:
     refused = api.post(
         f"/accounts/{unaccepted}/payment-methods", {"type": "ach", "gatewayToken": "pm_usBankAccount_success"}
     )
-    assert (refused.status, refused.body["field"]) == (422, "type")
+    assert (refused.status, refused.body["field"]) == (409, "type")
 
 
 def test_wire_instructions_must_exist_to_be_displayed(api: ApiClient) -> None:
     reply = api.patch("/organization/payment-settings", {"displayWireInstructions": True})
-    assert (reply.status, reply.body["field"]) == (422, "wireInstructions")
+    assert (reply.status, reply.body["field"]) == (409, "wireInstructions")
 
 
 def test_pay_charges_the_default_method_and_lists_the_attempt(

@@ -85,9 +85,9 @@ def test_bad_subscriptions_are_refused(api: ApiClient, account: dict) -> None:  
         {**MONTHLY, "currency": "EUR"},
     )
     cases = [
-        ({"items": [{"priceId": one_time}]}, 422, "items[0].priceId"),
-        ({"items": [{"priceId": monthly}, {"priceId": yearly}]}, 422, "items[1].priceId"),
-        ({"items": [{"priceId": monthly}, {"priceId": euro}]}, 422, "items[1].priceId"),
+        ({"items": [{"priceId": one_time}]}, 409, "items[0].priceId"),
+        ({"items": [{"priceId": monthly}, {"priceId": yearly}]}, 409, "items[1].priceId"),
+        ({"items": [{"priceId": monthly}, {"priceId": euro}]}, 409, "items[1].priceId"),
         ({"items": [{"priceId": "price_missing"}]}, 404, "items[0].priceId"),
         ({"items": []}, 422, "items"),
         ({"items": [{"priceId": monthly, "quantity": "0"}]}, 422, "items[0].quantity"),

@@ -125,3 +125,28 @@ def test_next_wake_moves_past_now() -> None:
     calendar = calendar_steps(DUE, ReminderSettings(), DUNNING, Decimal(0), now)
     settled = {s.key for s in calendar if s.at <= now}
     assert select(calendar, settled, now, DUE, ISSUED).next_at == now + timedelta(days=16)
+
+
+def test_the_same_action_twice_on_a_day_is_two_steps_with_their_own_keys() -> None:
+    from remit.domain.collections import DunningStep, check_dunning
+
+    given = DunningSettings(
+        enabled=True,
+        schedule=[
+            DunningStep(days_past_due=3, action="retry_payment"),
+            DunningStep(days_past_due=1, action="email_reminder", template="gentle"),
+            DunningStep(days_past_due=1, action="email_reminder", template="firm"),
+        ],
+    )
+    settings = check_dunning(given, ["dunning_gentle", "dunning_firm"])
+    quiet = ReminderSettings(before_due=BeforeDue(enabled=False), after_due=AfterDue(enabled=False))
+    found = calendar_steps(DUE, quiet, settings, Decimal(0), datetime(2026, 5, 1, tzinfo=UTC))
+    dunning = [(s.key, s.template) for s in found if s.kind == "dunning"]
+    # Sorted by day (the order given within one), each with a key of its own, so each is
+    # claimed, and so sent, once.
+    assert [key for key, _ in dunning] == [
+        "dunning#001#email_reminder",
+        "dunning#001#email_reminder#2",
+        "dunning#003#retry_payment",
+    ]
+    assert [t for _, t in dunning][:2] == ["dunning_gentle", "dunning_firm"]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from remit.domain.invoice import Invoice, Payment
 from remit.domain.totals import LineItem
-from remit.errors import ValidationFailed
+from remit.errors import Conflict, InvalidTransition
 
 NOW = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
 
@@ -56,7 +56,7 @@ def test_finalizing_numbers_and_dates_the_invoice() -> None:
 
 
 def test_an_invoice_without_lines_cannot_be_finalized() -> None:
-    with pytest.raises(ValidationFailed) as err:
+    with pytest.raises(InvalidTransition) as err:
         draft().finalized("INV-1", NOW)
     assert err.value.field == "lineItems"
 
@@ -79,7 +79,7 @@ def test_partial_payments_add_up_and_the_last_one_pays_the_invoice() -> None:
 
 def test_over_payment_is_refused() -> None:
     issued = draft(10000).finalized("INV-1", NOW)
-    with pytest.raises(ValidationFailed) as err:
+    with pytest.raises(Conflict) as err:
         issued.with_payment(payment(10001), NOW)
     assert err.value.code == "overpayment"
     assert "100.00 USD" in err.value.message
@@ -112,7 +112,7 @@ def test_any_sequence_of_partial_payments_never_over_pays(total: int, attempts: 
     for amount in attempts:
         try:
             invoice = invoice.with_payment(payment(amount), NOW)
-        except ValidationFailed:
+        except Conflict:
             assert amount > total - accepted  # refused only when it would over-pay
             continue
         accepted += amount

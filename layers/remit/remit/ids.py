@@ -38,3 +38,9 @@ PREFIXES = frozenset(
 def new_id(prefix: str, clock: Clock) -> str:
     assert prefix in PREFIXES, prefix
     return f"{prefix}_{ULID.from_datetime(clock.now())}"
+
+
+def id_pattern(prefix: str) -> str:
+    """The regular expression an id of one kind matches, for schemas (list cursors)."""
+    assert prefix in PREFIXES, prefix
+    return rf"^{prefix}_[0-9A-HJKMNP-TV-Z]{{26}}$"

@@ -15,11 +15,36 @@ from babel.numbers import get_currency_precision, list_currencies
 
 from remit.errors import ValidationFailed
 
-# The largest amount any field may hold, in minor units: 10^13 is 100 billion dollars,
-# far beyond an invoice, far inside int64 and DynamoDB's 38 digits.
-MAX_MINOR = 10**13
+# The largest amount any field may hold, in minor units: 13 nines is 100 billion dollars
+# less a cent, far beyond an invoice, far inside int64 and DynamoDB's 38 digits.
+MAX_DIGITS = 13
+MAX_MINOR = 10**MAX_DIGITS - 1
 
-_AMOUNT = re.compile(r"^\d{1,16}(\.\d{1,3})?$")
+# Any currency's amount: a decimal string with at most 4 places (CLF, UYW have 4).
+AMOUNT_PATTERN = rf"^[0-9]{{1,{MAX_DIGITS}}}(\.[0-9]{{1,4}})?$"
+_AMOUNT = re.compile(AMOUNT_PATTERN)
+
+
+class AmountOutOfRange(ValidationFailed):
+    """An amount of the right shape that its currency cannot hold (too many places, too
+    large). Where the currency was implied (the account's, the invoice's), the service
+    answers it as a conflict with that state; where the request named it, as bad input."""
+
+
+def currencies_by_places() -> dict[int, list[str]]:
+    """ISO 4217 codes grouped by their exponent: {0: [JPY ...], 2: [EUR, USD ...], ...}."""
+    groups: dict[int, list[str]] = {}
+    for code in sorted(known_currencies()):
+        groups.setdefault(exponent(code), []).append(code)
+    return dict(sorted(groups.items()))
+
+
+def amount_pattern(places: int) -> str:
+    """An amount in a currency with ``places`` decimals: no more places than it has and at
+    most MAX_MINOR in minor units. Schemas that know the currency state this pattern and
+    parse_amount checks it, so the two say the same."""
+    whole = MAX_DIGITS - places
+    return rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{places}}})?$" if places else rf"^[0-9]{{1,{whole}}}$"
 
 
 @cache
@@ -47,17 +72,17 @@ def parse_amount(text: str, currency: str, field: str) -> int:
     "1500.00" USD -> 150000; "1500" JPY -> 1500; "1.005" USD is refused rather than
     rounded, because silently changing an amount someone typed is worse than asking.
     """
-    if not isinstance(text, str) or not _AMOUNT.match(text):
+    if not isinstance(text, str) or not _AMOUNT.fullmatch(text):
         raise ValidationFailed('must be a non-negative decimal string such as "1500.00"', field=field)
     digits = exponent(currency)
     whole, _, frac = text.partition(".")
     if len(frac) > digits:
-        raise ValidationFailed(f"{currency} amounts have at most {digits} decimal places", field=field)
-    minor: int = int(whole) * 10**digits + (int(frac.ljust(digits, "0")) if digits else 0)
-    if minor > MAX_MINOR:
-        raise ValidationFailed(
+        raise AmountOutOfRange(f"{currency} amounts have at most {digits} decimal places", field=field)
+    if not re.fullmatch(amount_pattern(digits), text):
+        raise AmountOutOfRange(
             f"amount exceeds the maximum of {format_amount(MAX_MINOR, currency)}", field=field
         )
+    minor: int = int(whole) * 10**digits + (int(frac.ljust(digits, "0")) if digits else 0)
     return minor
 
 

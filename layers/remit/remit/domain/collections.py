@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import Field
 
 from remit.domain.base import DomainModel
-from remit.errors import ValidationFailed
+from remit.errors import NotFound, ValidationFailed
 
 DunningAction = Literal[
     "retry_payment",
@@ -105,7 +105,7 @@ def dunning_template(name: str | None, known: Iterable[str]) -> str:
         return name
     if f"dunning_{name}" in names:
         return f"dunning_{name}"
-    raise ValidationFailed(
+    raise NotFound(
         f"no email template {name!r}; use gentle, firm, final or one of: {', '.join(sorted(names))}",
         field="template",
     )
@@ -123,33 +123,26 @@ def check_reminders(settings: ReminderSettings, known: Iterable[str]) -> None:
         if any(d < 1 or d > MAX_DAYS for d in days):
             raise ValidationFailed(f"days are between 1 and {MAX_DAYS}", field=field)
     if before.template not in names:
-        raise ValidationFailed(f"no email template {before.template!r}", field="beforeDue.template")
-    for day, name in after.templates.items():
-        if day not in after.days_after:
-            raise ValidationFailed(f"day {day} is not in daysAfter", field="afterDue.templates")
+        raise NotFound(f"no email template {before.template!r}", field="beforeDue.template")
+    # A template for a day not (yet) in daysAfter is kept for when that day is added.
+    for name in after.templates.values():
         if name not in names:
-            raise ValidationFailed(f"no email template {name!r}", field="afterDue.templates")
+            raise NotFound(f"no email template {name!r}", field="afterDue.templates")
 
 
 def check_dunning(settings: DunningSettings, known: Iterable[str]) -> DunningSettings:
     """Refuse a schedule that cannot be meant, with the step it is about; returns the
     settings with templates resolved to email template names."""
     names = list(known)
-    steps = settings.schedule
+    # Steps run in order of daysPastDue whatever order they were given in (a stable sort
+    # keeps the given order within a day).
+    steps = sorted(enumerate(settings.schedule), key=lambda given: given[1].days_past_due)
     if len(steps) > MAX_STEPS:
         raise ValidationFailed(f"a schedule has at most {MAX_STEPS} steps", field="schedule")
-    seen: set[tuple[int, str]] = set()
     resolved = []
     final_day: int | None = None
-    for i, step in enumerate(steps):
-        field = f"schedule[{i}]"
-        if i and step.days_past_due < steps[i - 1].days_past_due:
-            raise ValidationFailed("steps are listed in order of daysPastDue", field=f"{field}.daysPastDue")
-        if (step.days_past_due, step.action) in seen:
-            raise ValidationFailed(
-                f"{step.action} appears twice on day {step.days_past_due}", field=f"{field}.action"
-            )
-        seen.add((step.days_past_due, step.action))
+    for i, step in steps:
+        field = f"schedule[{i}]"  # as given, so the error points at what the caller wrote
         if final_day is not None and step.days_past_due > final_day:
             raise ValidationFailed(
                 "no step can follow mark_uncollectible or cancel_subscription on a later day",
@@ -252,11 +245,16 @@ def calendar_steps(
             )
     if dunning.enabled:
         schedule = dunning.effective_schedule()
+        repeats: dict[str, int] = {}
         for i, s in enumerate(schedule):
             template = _email_template(s.template) if s.action == "email_reminder" else None
+            # The same action twice on a day is two steps (two emails, say): the second
+            # gets its own key, the first keeps the key it always had.
+            key = f"dunning#{s.days_past_due:03d}#{s.action}"
+            repeats[key] = repeats.get(key, 0) + 1
             steps.append(
                 Step(
-                    f"dunning#{s.days_past_due:03d}#{s.action}",
+                    key if repeats[key] == 1 else f"{key}#{repeats[key]}",
                     "dunning",
                     start + timedelta(days=s.days_past_due),
                     s.action,

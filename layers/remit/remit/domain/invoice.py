@@ -12,7 +12,7 @@ from remit.domain.base import DomainModel
 from remit.domain.lifecycle import Action, ReportedStatus, StoredStatus
 from remit.domain.terms import due_date
 from remit.domain.totals import Discount, LineItem, TaxAmount, Totals, price_lines
-from remit.errors import InvalidTransition, ValidationFailed
+from remit.errors import Conflict, InvalidTransition, ValidationFailed
 from remit.money import format_amount
 
 MAX_LINE_ITEMS = 250
@@ -126,7 +126,7 @@ class Invoice(DomainModel):
 
     def finalized(self, number: str, now: datetime) -> Invoice:
         if not self.line_items:
-            raise ValidationFailed(
+            raise InvalidTransition(
                 "an invoice needs at least one line item to be finalized", field="lineItems"
             )
         issued = self._next(
@@ -142,7 +142,7 @@ class Invoice(DomainModel):
 
     def with_payment(self, payment: Payment, now: datetime) -> Invoice:
         if payment.amount > self.amount_due:
-            raise ValidationFailed(
+            raise Conflict(
                 f"the payment is more than the amount due ({format_amount(self.amount_due, self.currency)}"
                 f" {self.currency})",
                 field="amount",

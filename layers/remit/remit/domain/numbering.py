@@ -19,7 +19,7 @@ _TOKEN = re.compile(r"YYYY|YY|MM|DD|N+|[-_/.#]|[0-9]")
 PREFIX_PATTERN = r"^[A-Za-z0-9\-_/.#]{0,20}$"
 # What ``parse`` accepts, as one expression, for the API schema to state it exactly.
 _LITERALS = r"(?:YYYY|YY|MM|DD|[-_/.#0-9])*"
-FORMAT_PATTERN = rf"^(?=.{{3,30}}$){_LITERALS}N{{3,10}}{_LITERALS}$"
+FORMAT_PATTERN = rf"^{_LITERALS}N{{3,10}}{_LITERALS}$"  # and 3 to 30 characters
 
 
 @dataclass(frozen=True)

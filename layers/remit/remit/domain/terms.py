@@ -12,11 +12,11 @@ from remit.errors import ValidationFailed
 
 MAX_NET_DAYS = 365
 # net_0 .. net_365, spelled without leading zeros.
-TERMS_PATTERN = r"^(due_on_receipt|net_(\d|[1-9]\d|[12]\d\d|3[0-5]\d|36[0-5]))$"
+TERMS_PATTERN = r"^(due_on_receipt|net_([0-9]|[1-9][0-9]|[12][0-9][0-9]|3[0-5][0-9]|36[0-5]))$"
 
 PaymentTerms = Annotated[str, StringConstraints(pattern=TERMS_PATTERN)]
 
-_NET = re.compile(r"^net_(\d{1,3})$")
+_NET = re.compile(r"^net_([0-9]{1,3})$")
 
 
 def days_until_due(terms: str) -> int:

@@ -32,9 +32,9 @@ class Discount(DomainModel):
         if self.percent is not None:
             return percent_of(base, self.percent)
         assert self.amount is not None
-        if self.amount > base:
-            raise ValidationFailed("a discount cannot exceed the amount it reduces", field=field)
-        return self.amount
+        # An amount off larger than what it reduces takes that to zero, never below (as a
+        # coupon does): the applied discount is what the totals and the PDF show.
+        return min(self.amount, base)
 
 
 class LineItem(DomainModel):

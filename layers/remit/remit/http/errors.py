@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
 )
+from pydantic.alias_generators import to_camel
 
 from remit.errors import (
     Conflict,
@@ -56,6 +57,8 @@ def _field(loc: tuple[Any, ...]) -> str | None:
     """("body", "lineItems", 0, "unitAmount") -> "lineItems[0].unitAmount"."""
     path = ""
     for part in loc[1:]:
+        if isinstance(part, str) and "_" in part and part.islower():
+            part = to_camel(part)  # a defaulted field's error is located by its name, not its alias
         path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
     return path or None
 
@@ -69,7 +72,7 @@ def from_validation(exc: RequestValidationError) -> Response[str]:
     where = loc[0] if loc else "body"
     field = _field(loc)
     message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
-    if loc in ((), ("body",)):
+    if loc in ((), ("body",)) and first.get("type") in ("model_type", "model_attributes_type", "dict_type"):
         message = "the request body must be a JSON object"
     elif first.get("type") == "missing":
         message = f"{field or 'a ' + str(where) + ' value'} is required"

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictBool, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from remit.domain.catalogue import Price, Product
-from remit.money import canonical, format_amount
+from remit.money import amount_pattern, canonical, currencies_by_places, format_amount
 from remit.schemas.common import (
     Amount,
     Currency,
@@ -26,8 +26,19 @@ class RecurringIn(RequestModel):
     interval_count: Annotated[int, Field(ge=1, le=36), WholeNumber] = 1
 
 
+def _amount_by_currency(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    # parse_amount's rule, stated for clients: the places (and whole digits) an amount may
+    # have depend on its currency's exponent (JPY 0, USD 2, KWD 3, CLF 4).
+    schema["oneOf"] = [
+        {"properties": {"currency": {"enum": codes}, "unitAmount": {"pattern": amount_pattern(places)}}}
+        for places, codes in currencies_by_places().items()
+    ]
+
+
 class PriceIn(RequestModel):
     """One-time when ``recurring`` is absent."""
+
+    model_config = ConfigDict(json_schema_extra=_amount_by_currency)
 
     currency: Currency
     unit_amount: Amount

@@ -26,7 +26,7 @@ T = TypeVar("T")
 # are allowed depends on the currency, which remit.money.parse_amount checks.
 Amount = Annotated[
     str,
-    StringConstraints(pattern=r"^\d{1,16}(\.\d{1,3})?$"),
+    StringConstraints(pattern=money.AMOUNT_PATTERN),
     Field(examples=["1500.00"], description="Decimal string in the currency's major unit"),
 ]
 
@@ -43,13 +43,22 @@ Currency = Annotated[
     WithJsonSchema({"type": "string", "enum": sorted(money.known_currencies()), "examples": ["EUR"]}),
 ]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$"), Field(examples=["de"])]
+# Whitespace and control characters, spelt out: \s means something else in Python, Rust
+# and ECMAScript (the dialect OpenAPI readers use), and the schema must say exactly what
+# the code takes.
+BLANK = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 Email = Annotated[
     str,
-    StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,190}\.[A-Za-z]{2,63}$", max_length=254),
+    StringConstraints(
+        pattern=rf"^[^@{BLANK}]{{1,64}}@[^@{BLANK}]{{1,190}}\.[A-Za-z]{{2,63}}$", max_length=254
+    ),
     Field(examples=["billing@example.com"]),
 ]
 Percent = decimals.Percent
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+# Some visible character; taken as given (stripping would make the length the schema
+# states differ from the length the code checks).
+VISIBLE = rf"[^{BLANK}]"
+ShortText = Annotated[str, StringConstraints(max_length=200, pattern=VISIBLE)]
 
 
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$")
@@ -92,9 +101,10 @@ Int = Annotated[int, WholeNumber]
 class RequestModel(BaseModel):
     """Request bodies refuse unknown fields, so a misspelt field is an error, not a no-op."""
 
-    # python-re: some patterns (invoice number formats) need look-ahead.
+    # rust-regex (pydantic's default, stated): "$" is the end of the text; Python's re would
+    # also take a trailing newline. Patterns spell out [0-9] and BLANK rather than \d, \s.
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", regex_engine="python-re"
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", regex_engine="rust-regex"
     )
 
 

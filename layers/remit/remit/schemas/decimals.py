@@ -27,12 +27,12 @@ def _parse(places: int, pattern: str) -> Any:
 
     def parse(value: Any) -> Decimal:
         if isinstance(value, str):
-            if not shape.match(value):
+            if not shape.fullmatch(value):
                 raise ValueError(f"not a decimal in range with at most {places} places")
             return Decimal(value)
         if isinstance(value, Decimal):  # from Python callers, not from JSON
             value = str(value)
-            if not shape.match(value):
+            if not shape.fullmatch(value):
                 raise ValueError(f"not a decimal in range with at most {places} places")
             return Decimal(value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -63,10 +63,10 @@ def _schema(pattern: str, minimum: int, maximum: int, places: int, exclusive: bo
 
 def _quantity_pattern(digits: int) -> str:
     """Positive (some digit is not 0), up to ``digits`` whole digits and 6 places."""
-    return rf"^(?=.*[1-9])\d{{1,{digits}}}(\.\d{{1,6}})?$"
+    return rf"^(?=.*[1-9])[0-9]{{1,{digits}}}(\.[0-9]{{1,6}})?$"
 
 
-PERCENT_PATTERN = r"^(100(\.0{1,4})?|\d{1,2}(\.\d{1,4})?)$"
+PERCENT_PATTERN = r"^(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)$"
 Percent = Annotated[
     Decimal,
     BeforeValidator(_parse(4, PERCENT_PATTERN)),

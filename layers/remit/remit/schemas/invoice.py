@@ -12,8 +12,9 @@ from remit.domain.lifecycle import ReportedStatus
 from remit.domain.payment_attempt import PaymentAttempt
 from remit.domain.terms import PaymentTerms
 from remit.domain.totals import Discount, LineItem
-from remit.money import canonical, format_amount, parse_amount
+from remit.money import amount_pattern, canonical, currencies_by_places, format_amount, parse_amount
 from remit.schemas.common import (
+    VISIBLE,
     Amount,
     Currency,
     Page,
@@ -57,14 +58,33 @@ class DiscountIn(PatchModel):
         return Discount(percent=self.percent)
 
 
+def _price_or_inline(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    # The same rule as LineItemIn._price_or_inline, so clients (and schemathesis) see it:
+    # a price line names no amount or tax rate; an inline line names no price.
+    schema["oneOf"] = [
+        {
+            "required": ["priceId"],
+            "properties": {"priceId": {"type": "string"}, "unitAmount": False, "taxRate": False},
+        },
+        {
+            "required": ["description", "unitAmount"],
+            "properties": {
+                "priceId": False,
+                "description": {"type": "string"},
+                "unitAmount": {"type": "string"},
+            },
+        },
+    ]
+
+
 class LineItemIn(RequestModel):
     """Either a catalogue price (``priceId``: its product's name, amount and tax rate) or a
     one-off item given inline (``description`` and ``unitAmount``)."""
 
+    model_config = ConfigDict(json_schema_extra=_price_or_inline)
+
     price_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
-    description: (
-        Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)] | None
-    ) = None
+    description: Annotated[str, StringConstraints(max_length=500, pattern=VISIBLE)] | None = None
     quantity: Quantity = Decimal(1)
     unit_amount: Amount | None = None
     tax_rate: Percent | None = None
@@ -73,10 +93,14 @@ class LineItemIn(RequestModel):
 
     @model_validator(mode="after")
     def _price_or_inline(self) -> LineItemIn:
-        if self.price_id is None and (self.description is None or self.unit_amount is None):
+        given = self.model_fields_set
+        if "price_id" in given:
+            if self.price_id is None:
+                raise ValueError("priceId names a price; leave it out for an inline line")
+            if given & {"unit_amount", "tax_rate"}:
+                raise ValueError("a line with a priceId takes its unitAmount and taxRate from the price")
+        elif self.description is None or self.unit_amount is None:
             raise ValueError("give a priceId, or a description and a unitAmount")
-        if self.price_id is not None and (self.unit_amount is not None or self.tax_rate is not None):
-            raise ValueError("a line with a priceId takes its unitAmount and taxRate from the price")
         return self
 
     def to_domain(
@@ -109,7 +133,30 @@ class LineItemIn(RequestModel):
 LineItems = Annotated[list[LineItemIn], Field(max_length=250)]
 
 
+def _amounts_by_currency(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    # parse_amount's rule where the request names the currency: its exponent decides the
+    # places every amount may have. Without one the account's (or the invoice's) currency
+    # applies, which the schema cannot know: an amount it cannot hold is then a 409.
+    if issubclass(cls, PatchModel):
+        no_null_unless_clearable(schema, cls)
+
+    def amounts(pattern: str) -> dict[str, Any]:
+        discount = {"properties": {"amount": {"pattern": pattern}}}
+        line = {"properties": {"unitAmount": {"pattern": pattern}, "discount": discount}}
+        return {"lineItems": {"items": line}, "discount": discount}
+
+    schema["oneOf"] = [
+        {
+            "required": ["currency"],
+            "properties": {"currency": {"enum": codes}, **amounts(amount_pattern(places))},
+        }
+        for places, codes in currencies_by_places().items()
+    ] + [{"not": {"required": ["currency"]}}]
+
+
 class InvoiceCreate(RequestModel):
+    model_config = ConfigDict(json_schema_extra=_amounts_by_currency)
+
     account_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     currency: Currency | None = Field(None, description="Defaults to the account's, then the organization's")
     payment_terms: PaymentTerms | None = Field(
@@ -124,6 +171,7 @@ class InvoicePatch(PatchModel):
     """Drafts only. Fields present replace; ``lineItems`` replaces the whole list; null
     removes the discount or the memo."""
 
+    model_config = ConfigDict(json_schema_extra=_amounts_by_currency)
     clearable = frozenset({"discount", "memo"})
 
     currency: Currency | None = None

@@ -1,8 +1,16 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field, StrictBool, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from remit.domain.collections import MAX_DAYS, MAX_STEPS, DunningAction, PersistentAction
 from remit.domain.numbering import FORMAT_PATTERN, PREFIX_PATTERN
@@ -12,6 +20,7 @@ from remit.domain.payment_settings import MAX_RETRIES
 from remit.domain.terms import PaymentTerms
 from remit.money import canonical
 from remit.schemas.common import (
+    BLANK,
     Currency,
     Email,
     Language,
@@ -25,7 +34,7 @@ from remit.schemas.common import (
 
 # A simple pattern on purpose: a bounded repeat ({1,2000}) costs pydantic-core ~25 ms to
 # compile at import, on every cold start.
-HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=2008)]
+HttpsUrl = Annotated[str, StringConstraints(pattern=rf"^https://[^{BLANK}]+$", max_length=2008)]
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 
 
@@ -167,7 +176,9 @@ class InvoiceSettingsPatch(PatchModel):
     clearable = frozenset({"logo_url", "footer_text"})
 
     invoice_prefix: Annotated[str, StringConstraints(pattern=PREFIX_PATTERN)] | None = None
-    invoice_number_format: Annotated[str, StringConstraints(pattern=FORMAT_PATTERN)] | None = None
+    invoice_number_format: (
+        Annotated[str, StringConstraints(min_length=3, max_length=30, pattern=FORMAT_PATTERN)] | None
+    ) = None
     default_delivery_method: DeliveryMethod | None = None
     attach_pdf: StrictBool | None = None
     cc_finance_team: StrictBool | None = None
@@ -215,7 +226,12 @@ class PaymentSettingsPatch(PatchModel):
     retry_policies: dict[Literal["card", "ach", "sepa"], RetryPolicyIn] | None = None
 
 
-ReminderDays = Annotated[list[Annotated[int, Field(ge=1, le=MAX_DAYS), WholeNumber]], Field(max_length=10)]
+# A day after the due date as an object key: 1 to 365 (MAX_DAYS), written plainly.
+DAY_PATTERN = r"^([1-9]|[1-9][0-9]|[12][0-9][0-9]|3[0-5][0-9]|36[0-5])$"
+ReminderDays = Annotated[
+    list[Annotated[int, Field(ge=1, le=MAX_DAYS), WholeNumber]],
+    Field(max_length=10, json_schema_extra={"uniqueItems": True}),
+]
 TemplateName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
@@ -228,9 +244,13 @@ class BeforeDuePatch(PatchModel):
 class AfterDuePatch(PatchModel):
     enabled: StrictBool | None = None
     days_after: ReminderDays | None = Field(None, examples=[[1, 7, 14]])
-    templates: dict[int, TemplateName] | None = Field(
-        None, examples=[{"1": "past_due_gentle", "7": "past_due_firm", "14": "past_due_final"}]
-    )
+    templates: (
+        Annotated[
+            dict[Annotated[str, StringConstraints(pattern=DAY_PATTERN)], TemplateName],
+            Field(max_length=10, json_schema_extra={"propertyNames": {"pattern": DAY_PATTERN}}),
+        ]
+        | None
+    ) = Field(None, examples=[{"1": "past_due_gentle", "7": "past_due_firm", "14": "past_due_final"}])
 
 
 class ReminderSettingsPatch(PatchModel):
@@ -240,10 +260,32 @@ class ReminderSettingsPatch(PatchModel):
     after_due: AfterDuePatch | None = None
 
 
+def _template_for_emails(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    # DunningStepIn._template_for_emails, stated for clients.
+    others = [a for a in get_args(DunningAction) if a != "email_reminder"]
+    schema["oneOf"] = [
+        {"properties": {"action": {"const": "email_reminder"}}},
+        {"properties": {"action": {"enum": others}, "template": False}},
+    ]
+
+
 class DunningStepIn(RequestModel):
+    """One step; only ``email_reminder`` takes a template (default ``gentle``)."""
+
+    model_config = ConfigDict(json_schema_extra=_template_for_emails)
+
     days_past_due: Annotated[int, Field(ge=0, le=MAX_DAYS), WholeNumber]
     action: DunningAction
     template: TemplateName | None = None
+
+    @field_validator("template")
+    @classmethod
+    def _template_for_emails(cls, template: str | None, info: ValidationInfo) -> str | None:
+        # Runs only when a template is given (even as null), after ``action``.
+        action = info.data.get("action")
+        if action is not None and action != "email_reminder":
+            raise ValueError(f"{action} takes no template")
+        return template
 
 
 class DunningSettingsPatch(PatchModel):
@@ -252,4 +294,6 @@ class DunningSettingsPatch(PatchModel):
 
     enabled: StrictBool | None = None
     schedule: Annotated[list[DunningStepIn], Field(max_length=MAX_STEPS)] | None = None
-    persistent_failure_actions: Annotated[list[PersistentAction], Field(max_length=3)] | None = None
+    persistent_failure_actions: (
+        Annotated[list[PersistentAction], Field(max_length=3, json_schema_extra={"uniqueItems": True})] | None
+    ) = None

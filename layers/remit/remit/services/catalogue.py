@@ -4,7 +4,7 @@ from datetime import datetime
 
 from remit import money
 from remit.domain.catalogue import Price, Product, Recurring
-from remit.errors import NotFound, ValidationFailed
+from remit.errors import NotFound
 from remit.ids import new_id
 from remit.schemas.catalogue import PriceIn, ProductCreate, ProductOut, ProductPage, ProductPatch
 from remit.services.context import Context
@@ -67,7 +67,7 @@ class ProductService:
             known = {p.id for p in product.prices}
             for i, price_id in enumerate(body.archive_price_ids):
                 if price_id not in known:
-                    raise ValidationFailed(
+                    raise NotFound(
                         f"{price_id} is not a price of this product", field=f"archivePriceIds[{i}]"
                     )
             archived = [

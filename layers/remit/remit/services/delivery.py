@@ -24,7 +24,7 @@ from remit.domain.invoice import Invoice
 from remit.domain.organization import Organization
 from remit.emails import render as emails
 from remit.emails.mime import Attachment, OutgoingEmail
-from remit.errors import NotFound, Unavailable, ValidationFailed
+from remit.errors import InvalidTransition, NotFound, Unavailable
 from remit.ids import new_id
 from remit.services.context import Context
 from remit.services.delivery_log import NO_INVOICE, TAG_ACCOUNT, TAG_EMAIL, TAG_INVOICE, TAG_ORG
@@ -102,11 +102,9 @@ class DeliveryService:
         subject = self._subject(org_id, invoice_id=invoice_id)
         assert subject.invoice is not None
         if subject.invoice.status == "draft":
-            raise ValidationFailed(
-                "a draft cannot be sent: finalize it first", field="status", code="invalid_state"
-            )
+            raise InvalidTransition("a draft cannot be sent: finalize it first", field="status")
         if template == "payment_receipt" and subject.invoice.status != "paid":
-            raise ValidationFailed("a receipt is sent once the invoice is paid", field="template")
+            raise InvalidTransition("a receipt is sent once the invoice is paid", field="template")
         delivery_id = f"{new_id('snd', self.clock)}-{template}"
         return self._deliver(
             subject, template, delivery_id, "manual", MANUAL_ATTACHMENT.get(template), automatic=False

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,7 @@ from remit.domain.lifecycle import Action, ReportedStatus
 from remit.domain.numbering import NumberFormat
 from remit.domain.organization import Organization
 from remit.domain.totals import LineItem
-from remit.errors import NotFound, ValidationFailed
+from remit.errors import Conflict, NotFound, ValidationFailed
 from remit.ids import new_id
 from remit.observability import logger
 from remit.schemas.invoice import InvoiceCreate, InvoiceOut, InvoicePage, InvoicePatch, LineItemIn, PaymentIn
@@ -25,17 +26,30 @@ from remit.store.collections import CollectionRepo
 from remit.store.errors import NumberTaken, SequenceMoved, StaleWrite
 
 
+@contextmanager
+def implied_currency(implied: bool, currency: str) -> Iterator[None]:
+    """An amount the currency cannot hold is bad input where the request named the
+    currency, and a conflict with stored state where the account or the invoice implied
+    it (the schema cannot know that currency)."""
+    try:
+        yield
+    except money.AmountOutOfRange as exc:
+        if not implied:
+            raise
+        raise Conflict(f"{exc.message} (the {currency} this invoice is in)", field=exc.field) from exc
+
+
 def check_price(found: tuple[Price, str] | None, currency: str, field: str) -> None:
     """A standalone invoice bills one-time prices of its own currency that are still on sale."""
     if found is None:
         raise NotFound("no such price", field=field)
     price = found[0]
     if price.recurring is not None:
-        raise ValidationFailed("recurring prices are billed through subscriptions", field=field)
+        raise Conflict("recurring prices are billed through subscriptions", field=field)
     if not price.active:
-        raise ValidationFailed("the price is archived", field=field)
+        raise Conflict("the price is archived", field=field)
     if price.currency != currency:
-        raise ValidationFailed(f"the price is in {price.currency}, the invoice in {currency}", field=field)
+        raise Conflict(f"the price is in {price.currency}, the invoice in {currency}", field=field)
 
 
 # Transitions that are only a status change and an event.
@@ -117,8 +131,10 @@ class InvoiceService:
             updated_at=now,
             version=0,
         )
-        discount = body.discount.to_domain(currency, "discount") if body.discount else None
-        draft = blank.with_lines(self._lines(org_id, body.line_items, currency), discount, now)
+        with implied_currency(body.currency is None, currency):
+            discount = body.discount.to_domain(currency, "discount") if body.discount else None
+            lines = self._lines(org_id, body.line_items, currency)
+        draft = blank.with_lines(lines, discount, now)
         self.store.invoices.create(
             draft, make_events(draft, [("invoice.created", invoice_data(draft, now))], now, self.clock)
         )
@@ -133,19 +149,20 @@ class InvoiceService:
             invoice.require(Action.EDIT, now.date())
             currency = money.check_currency(body.currency) if body.currency else invoice.currency
             if currency != invoice.currency and "line_items" not in given and invoice.line_items:
-                raise ValidationFailed(
+                raise Conflict(
                     "changing the currency needs the line items again, priced in it", field="currency"
                 )
-            lines = (
-                self._lines(org_id, body.line_items, currency)
-                if body.line_items is not None
-                else invoice.line_items
-            )
-            discount = invoice.discount
-            if "discount" in given:
-                discount = body.discount.to_domain(currency, "discount") if body.discount else None
-            elif discount and discount.amount is not None and currency != invoice.currency:
-                raise ValidationFailed("give the discount again in the new currency", field="discount")
+            with implied_currency(body.currency is None, currency):
+                lines = (
+                    self._lines(org_id, body.line_items, currency)
+                    if body.line_items is not None
+                    else invoice.line_items
+                )
+                discount = invoice.discount
+                if "discount" in given:
+                    discount = body.discount.to_domain(currency, "discount") if body.discount else None
+                elif discount and discount.amount is not None and currency != invoice.currency:
+                    raise Conflict("give the discount again in the new currency", field="discount")
             changes: dict[str, object] = {"currency": currency}
             if "memo" in given:
                 changes["memo"] = body.memo
@@ -295,8 +312,9 @@ class InvoiceService:
             invoice.require(Action.RECORD_PAYMENT, now.date())
             invoice.require_no_open_attempt("paid by hand")
             if body.currency and body.currency.upper() != invoice.currency:
-                raise ValidationFailed(f"the invoice is in {invoice.currency}", field="currency")
-            amount = money.parse_amount(body.amount, invoice.currency, "amount")
+                raise Conflict(f"the invoice is in {invoice.currency}", field="currency")
+            with implied_currency(True, invoice.currency):
+                amount = money.parse_amount(body.amount, invoice.currency, "amount")
             if amount == 0:
                 raise ValidationFailed("a payment must be more than zero", field="amount")
             payment = Payment(

@@ -7,7 +7,7 @@ from remit.domain.numbering import NumberFormat
 from remit.domain.organization import Organization
 from remit.domain.payment_settings import RetryPolicy, WireInstructions
 from remit.emails.defaults import TEMPLATE_NAMES
-from remit.errors import Conflict, NotFound, Unavailable, ValidationFailed
+from remit.errors import Conflict, NotFound, Unavailable
 from remit.ids import new_id
 from remit.schemas.organization import (
     DunningSettingsPatch,
@@ -112,9 +112,7 @@ class OrganizationService:
                 }
             settings = current.model_copy(update=changes)
             if settings.display_wire_instructions and settings.wire_instructions is None:
-                raise ValidationFailed(
-                    "give wireInstructions to display them on invoices", field="wireInstructions"
-                )
+                raise Conflict("give wireInstructions to display them on invoices", field="wireInstructions")
             return self._save(org, payment_settings=settings)
 
         return optimistic(attempt, what="the organization")
@@ -126,9 +124,10 @@ class OrganizationService:
             before = current.before_due.model_copy(
                 update=patch.before_due.model_dump(exclude_unset=True) if patch.before_due else {}
             )
-            after = current.after_due.model_copy(
-                update=patch.after_due.model_dump(exclude_unset=True) if patch.after_due else {}
-            )
+            changes = patch.after_due.model_dump(exclude_unset=True) if patch.after_due else {}
+            if "templates" in changes:  # JSON object keys are strings; the days are numbers
+                changes["templates"] = {int(day): name for day, name in changes["templates"].items()}
+            after = current.after_due.model_copy(update=changes)
             if (
                 patch.after_due
                 and "days_after" in patch.after_due.model_fields_set

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from remit.adapters.gateway.port import MethodRefused
 from remit.domain.account import Account
-from remit.domain.payment_method import PaymentMethod
-from remit.errors import NotFound, ValidationFailed
+from remit.domain.payment_method import AUTO_COLLECTABLE, PaymentMethod
+from remit.errors import Conflict, NotFound, RemitError
 from remit.ids import new_id
 from remit.schemas.payment_method import PaymentMethodIn, PaymentMethodList, PaymentMethodOut
 from remit.services.context import Context
@@ -19,6 +19,14 @@ from remit.store.errors import StaleWrite
 
 def method_data(method: PaymentMethod, default_id: str | None) -> dict[str, object]:
     return PaymentMethodOut.of(method, default_id).model_dump(mode="json", by_alias=True)
+
+
+def refusal(exc: MethodRefused) -> RemitError:
+    """A token the gateway does not know is a 404; one it knows but will not save for
+    this request (another type, say) conflicts with it: a 409."""
+    if exc.code == "resource_missing":
+        return NotFound(exc.message, field="gatewayToken", code="resource_missing")
+    return Conflict(exc.message, field="gatewayToken", code="payment_method_refused")
 
 
 class PaymentMethodService:
@@ -45,10 +53,12 @@ class PaymentMethodService:
         if account is None or org is None:
             raise NotFound(f"no account {account_id}", field="accountId")
         if not org.payment_settings.accepts(body.type):
-            raise ValidationFailed(f"the organization does not accept {body.type}", field="type")
+            raise Conflict(
+                f"the organization does not accept {body.type}", field="type", code="method_not_accepted"
+            )
         now = self.clock.now()
         method_id = new_id("pm", self.clock)
-        if body.type in ("wire", "check"):
+        if body.type not in AUTO_COLLECTABLE:
             # Paid by the customer, recorded by hand: nothing for a gateway to hold.
             method = PaymentMethod(
                 id=method_id,
@@ -60,8 +70,7 @@ class PaymentMethodService:
                 created_at=now,
             )
         else:
-            if not body.gateway_token:
-                raise ValidationFailed(f"a {body.type} method needs a gatewayToken", field="gatewayToken")
+            assert body.gateway_token is not None  # PaymentMethodIn requires it for these types
             existing = self.store.payment_methods.for_account(org_id, account_id)
             customer = next((m.gateway_customer for m in existing if m.gateway_customer), None)
             gateway = self.ctx.gateway(org.payment_settings.gateway)
@@ -74,9 +83,7 @@ class PaymentMethodService:
                     customer=customer,
                 )
             except MethodRefused as exc:
-                raise ValidationFailed(
-                    exc.message, field="gatewayToken", code="payment_method_refused"
-                ) from exc
+                raise refusal(exc) from exc
             method = PaymentMethod(
                 id=method_id,
                 organization_id=org_id,

@@ -6,7 +6,7 @@ from datetime import datetime
 from remit.domain.catalogue import Price
 from remit.domain.events import Event, EventType
 from remit.domain.subscription import AutoPayOverride, Subscription, SubscriptionItem
-from remit.errors import NotFound, ValidationFailed
+from remit.errors import Conflict, NotFound, ValidationFailed
 from remit.ids import new_id
 from remit.schemas.subscription import (
     CancelIn,
@@ -50,14 +50,12 @@ class SubscriptionService:
                 raise NotFound("no such price", field=field)
             price, product_name = found
             if price.recurring is None:
-                raise ValidationFailed("a subscription needs recurring prices", field=field)
+                raise Conflict("a subscription needs recurring prices", field=field)
             if not price.active:
-                raise ValidationFailed("the price is archived", field=field)
+                raise Conflict("the price is archived", field=field)
             first = first or price
             if price.currency != first.currency or price.recurring != first.recurring:
-                raise ValidationFailed(
-                    "all items must share the first item's currency and interval", field=field
-                )
+                raise Conflict("all items must share the first item's currency and interval", field=field)
             items.append(
                 SubscriptionItem(
                     id=new_id("si", self.clock),
@@ -120,7 +118,7 @@ class SubscriptionService:
             if body.items is not None:
                 items, price = self._items(org_id, body.items)
                 if price.currency != sub.currency or price.recurring != sub.recurring:
-                    raise ValidationFailed(
+                    raise Conflict(
                         "new items must keep the subscription's currency and interval",
                         field="items[0].priceId",
                     )

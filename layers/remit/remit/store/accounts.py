@@ -5,7 +5,7 @@ from remit.domain.organization import Organization
 from remit.store import keys
 from remit.store.codec import dump, load
 from remit.store.errors import StaleWrite
-from remit.store.table import ConditionFailed, Item, Page, Table, decode_cursor, encode_cursor
+from remit.store.table import ConditionFailed, Item, Page, Table, cursor_at
 
 
 class AccountRepo:
@@ -37,7 +37,7 @@ class AccountRepo:
 
     def list(self, org_id: str, limit: int, cursor: str | None) -> tuple[list[Account], str | None]:
         partition = keys.organization(org_id)["pk"]
-        start = decode_cursor(cursor, {"pk": partition, "sk": f"{keys.ACCOUNT_PREFIX}*"}) if cursor else None
+        start = keys.account(org_id, cursor) if cursor else None
         page: Page = self.table.query(
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
             ExpressionAttributeValues={":pk": partition, ":prefix": keys.ACCOUNT_PREFIX},
@@ -45,5 +45,5 @@ class AccountRepo:
             limit=limit,
             start=start,
         )
-        next_cursor = encode_cursor(page.last_key) if page.last_key else None
+        next_cursor = cursor_at(page.last_key, "sk", keys.ACCOUNT_PREFIX)
         return [Account.model_validate(i) for i in page.items], next_cursor

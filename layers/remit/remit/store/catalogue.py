@@ -6,7 +6,7 @@ from remit.domain.catalogue import Price, Product
 from remit.store import keys
 from remit.store.codec import dump, load
 from remit.store.errors import StaleWrite
-from remit.store.table import Table, TransactionCancelled, decode_cursor, encode_cursor, put_op
+from remit.store.table import Table, TransactionCancelled, cursor_at, put_op
 
 
 class ProductRepo:
@@ -51,7 +51,7 @@ class ProductRepo:
 
     def list(self, org_id: str, limit: int, cursor: str | None) -> tuple[list[Product], str | None]:
         partition = keys.organization(org_id)["pk"]
-        start = decode_cursor(cursor, {"pk": partition, "sk": f"{keys.PRODUCT_PREFIX}*"}) if cursor else None
+        start = keys.product(org_id, cursor) if cursor else None
         page = self.table.query(
             KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
             ExpressionAttributeValues={":pk": partition, ":prefix": keys.PRODUCT_PREFIX},
@@ -59,5 +59,5 @@ class ProductRepo:
             limit=limit,
             start=start,
         )
-        next_cursor = encode_cursor(page.last_key) if page.last_key else None
+        next_cursor = cursor_at(page.last_key, "sk", keys.PRODUCT_PREFIX)
         return [Product.model_validate(i) for i in page.items], next_cursor

@@ -18,9 +18,8 @@ from remit.store.table import (
     Item,
     Table,
     TransactionCancelled,
-    decode_cursor,
+    cursor_at,
     delete_op,
-    encode_cursor,
     put_op,
 )
 
@@ -138,17 +137,9 @@ class InvoiceRepo:
             )
         else:
             index, pk_name, sk_name, pk = "GSI1", "gsi1pk", "gsi1sk", keys.org_invoices(org_id)
-        start = None
+        start: dict[str, Any] | None = None
         if cursor:
-            start = decode_cursor(
-                cursor,
-                {
-                    "pk": keys.invoice_collection(org_id, "*"),
-                    "sk": keys.INVOICE_SK,
-                    pk_name: pk,
-                    sk_name: "INV#*",
-                },
-            )
+            start = {**keys.invoice(org_id, cursor), pk_name: pk, sk_name: f"INV#{cursor}"}
         query: dict[str, Any] = {
             "IndexName": index,
             "KeyConditionExpression": f"{pk_name} = :pk AND begins_with({sk_name}, :inv)",
@@ -172,7 +163,7 @@ class InvoiceRepo:
         if len(collected) > limit:
             last = collected[limit - 1]
             start = {k: last[k] for k in ("pk", "sk", pk_name, sk_name)}
-        return [Invoice.model_validate(i) for i in collected[:limit]], encode_cursor(start) if start else None
+        return [Invoice.model_validate(i) for i in collected[:limit]], cursor_at(start, sk_name, "INV#")
 
     # -- writes ----------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from remit.store.codec import dump, load
 from remit.store.errors import StaleWrite
 from remit.store.events import event_put
 from remit.store.invoices import InvoiceRepo
-from remit.store.table import Table, TransactionCancelled, decode_cursor, encode_cursor, put_op
+from remit.store.table import Table, TransactionCancelled, cursor_at, put_op
 
 BILLING = "billing"
 
@@ -60,6 +60,7 @@ class SubscriptionRepo:
     def list(
         self, org_id: str, account_id: str | None, limit: int, cursor: str | None
     ) -> tuple[list[Subscription], str | None]:
+        start: dict[str, Any] | None = dict(keys.subscription(org_id, cursor)) if cursor else None
         if account_id:
             pk_name, sk_name, partition, prefix = (
                 "gsi2pk",
@@ -68,12 +69,8 @@ class SubscriptionRepo:
                 "SUB#",
             )
             query: dict[str, Any] = {"IndexName": "GSI2"}
-            expected = {
-                "pk": keys.organization(org_id)["pk"],
-                "sk": f"{keys.SUBSCRIPTION_PREFIX}*",
-                pk_name: partition,
-                sk_name: "SUB#*",
-            }
+            if start:
+                start |= {pk_name: partition, sk_name: f"SUB#{cursor}"}
         else:
             pk_name, sk_name, partition, prefix = (
                 "pk",
@@ -82,8 +79,6 @@ class SubscriptionRepo:
                 keys.SUBSCRIPTION_PREFIX,
             )
             query = {}
-            expected = {"pk": partition, "sk": f"{prefix}*"}
-        start = decode_cursor(cursor, expected) if cursor else None
         page = self.table.query(
             KeyConditionExpression=f"{pk_name} = :pk AND begins_with({sk_name}, :prefix)",
             ExpressionAttributeValues={":pk": partition, ":prefix": prefix},
@@ -92,5 +87,5 @@ class SubscriptionRepo:
             start=start,
             **query,
         )
-        next_cursor = encode_cursor(page.last_key) if page.last_key else None
+        next_cursor = cursor_at(page.last_key, "sk", keys.SUBSCRIPTION_PREFIX)
         return [Subscription.model_validate(i) for i in page.items], next_cursor

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from remit.http.deps import Accounts, Tenant
+from remit.ids import id_pattern
 from remit.schemas.account import AccountCreate, AccountOut, AccountPage, AccountPatch
 
 router = Router()
@@ -28,7 +29,9 @@ def list_accounts(
     org: Tenant,
     service: Accounts,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    cursor: Annotated[
+        str | None, Query(pattern=id_pattern("acc"), description="The previous page's nextCursor")
+    ] = None,
 ) -> AccountPage:
     return service.list(org, limit, cursor)
 

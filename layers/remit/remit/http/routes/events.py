@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from remit.domain.events import EventType
 from remit.http.deps import Events, Tenant, Webhooks
+from remit.ids import id_pattern
 from remit.schemas.common import IsoDateTime
 from remit.schemas.events import EventOut, EventPage, RedeliverIn, RedeliveryOut
 
@@ -24,7 +25,9 @@ def list_events(
     createdAfter: Annotated[IsoDateTime | None, Query(description="Created at or after")] = None,
     createdBefore: Annotated[IsoDateTime | None, Query(description="Created at or before")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(pattern=r"^evt_[0-9A-HJKMNP-TV-Z]{26}$")] = None,
+    cursor: Annotated[
+        str | None, Query(pattern=id_pattern("evt"), description="The previous page's nextCursor")
+    ] = None,
 ) -> EventPage:
     return service.list(
         org,

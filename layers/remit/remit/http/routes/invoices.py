@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from remit.domain.lifecycle import ReportedStatus
 from remit.http.deps import Invoices, Payments, Tenant
+from remit.ids import id_pattern
 from remit.schemas.invoice import InvoiceCreate, InvoiceOut, InvoicePage, InvoicePatch, PayIn, PaymentIn
 
 router = Router()
@@ -29,7 +30,9 @@ def list_invoices(
     accountId: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     status: Annotated[list[ReportedStatus] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    cursor: Annotated[
+        str | None, Query(pattern=id_pattern("inv"), description="The previous page's nextCursor")
+    ] = None,
 ) -> InvoicePage:
     return service.list(org, account_id=accountId, statuses=status or [], limit=limit, cursor=cursor)
 

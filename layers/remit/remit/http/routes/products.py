@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from remit.http.deps import Products, Tenant
+from remit.ids import id_pattern
 from remit.schemas.catalogue import ProductCreate, ProductOut, ProductPage, ProductPatch
 
 router = Router()
@@ -26,7 +27,9 @@ def list_products(
     org: Tenant,
     service: Products,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    cursor: Annotated[
+        str | None, Query(pattern=id_pattern("prod"), description="The previous page's nextCursor")
+    ] = None,
 ) -> ProductPage:
     return service.list(org, limit, cursor)
 

@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from remit.http.deps import Subscriptions, Tenant
+from remit.ids import id_pattern
 from remit.schemas.subscription import (
     CancelIn,
     SubscriptionCreate,
@@ -39,7 +40,9 @@ def list_subscriptions(
     service: Subscriptions,
     accountId: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    cursor: Annotated[
+        str | None, Query(pattern=id_pattern("sub"), description="The previous page's nextCursor")
+    ] = None,
 ) -> SubscriptionPage:
     return service.list(org, accountId, limit, cursor)
 
