@@ -54,7 +54,7 @@ FIELD_WORDS = {
     "scope": "scope",
     "persistentFailureActions": "actions on persistent failure",
 }
-_INDEXED = re.compile(r"^(schedule)\[(\d+)\](?:\.(\w+))?$")
+_INDEXED = re.compile(r"^(\w+)\[(\d+)\]$")
 
 
 def whole(text: str) -> int | str:
@@ -66,8 +66,11 @@ def whole(text: str) -> int | str:
 def in_words(where: list[str | int], message: str) -> str:
     """An error's place and message as an operator reads them: ``schedule[2].daysPastDue``
     (or pydantic's ``("schedule", 2, "daysPastDue")``) is "Step 3, days past due"."""
-    if len(where) == 1 and isinstance(where[0], str) and (found := _INDEXED.match(where[0])):
-        where = [found.group(1), int(found.group(2)), *([found.group(3)] if found.group(3) else [])]
+    parts: list[str | int] = []
+    for part in where:
+        found = _INDEXED.match(part) if isinstance(part, str) else None
+        parts.extend([found.group(1), int(found.group(2))] if found else [part])
+    where = parts
     words: list[str] = []
     i = 0
     while i < len(where):
@@ -88,12 +91,14 @@ def in_words(where: list[str | int], message: str) -> str:
 
 def validation_words(exc: ValidationError) -> str:
     first = exc.errors()[0]
-    return in_words([p for p in first.get("loc", ()) if p != "body"], str(first.get("msg", "invalid")))
+    message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    return in_words([p for p in first.get("loc", ()) if p != "body"], message)
 
 
-def service_words(exc: RemitError) -> str:
-    if exc.field:
-        return in_words([p for p in re.split(r"\.(?![^\[]*\])", exc.field) if p], exc.message)
+def service_words(exc: RemitError, field: str | None = None) -> str:
+    field = field or exc.field
+    if field:
+        return in_words([p for p in field.split(".") if p], exc.message)
     return exc.message
 
 
@@ -252,7 +257,21 @@ def register(
         except ValidationError as exc:
             return dunning_page(400, validation_words(exc), typed)
         except ValidationFailed as exc:
-            return dunning_page(400, service_words(exc), typed)
+            field = exc.field
+            if field == "template":
+                # An email's template the schedule cannot resolve: name its step.
+                known = set(TEMPLATE_NAMES)
+                field = next(
+                    (
+                        f"schedule[{i}].template"
+                        for i, s in enumerate(steps)
+                        if s["action"] == "email_reminder"
+                        and s["template"]
+                        and not {s["template"], f"dunning_{s['template']}"} & known
+                    ),
+                    field,
+                )
+            return dunning_page(400, service_words(exc, field), typed)
         return _redirect("/settings/dunning", "Dunning schedule saved.")
 
     # -- webhook endpoints -----------------------------------------------------------------
