@@ -16,7 +16,7 @@ from remit.domain.collections import DUNNING_ACTIONS, MAX_STEPS
 from remit.domain.events import EVENT_TYPES
 from remit.emails.defaults import TEMPLATE_NAMES
 from remit.errors import NotFound, RemitError, ValidationFailed
-from remit.schemas.api_key import ApiKeyCreate
+from remit.schemas.api_key import ApiKeyCreate, ApiKeyCreated
 from remit.schemas.events import WebhookEndpointIn
 from remit.schemas.organization import DunningSettingsPatch, ReminderSettingsPatch
 from remit.services.api_keys import ApiKeyService
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
     from remit.dashboard.web import Pages, Request, Wiring
+    from remit.schemas.organization import OrganizationOut
     from remit.services.context import Context
 
 # The settings pages, in the order of their tabs (the first is /dashboard/settings).
@@ -135,9 +136,10 @@ def register(
     """Adds the settings sections' pages to the dashboard's resolver; returns what saves
     them (the POST route of every section is pages.py's)."""
 
-    def render(section: str, status: int = 200, **values: Any) -> Response[str]:
-        operator = request.operator
-        org = OrganizationService(ctx()).get(operator.organization_id)
+    def render(
+        section: str, status: int = 200, org: OrganizationOut | None = None, **values: Any
+    ) -> Response[str]:
+        org = org or OrganizationService(ctx()).get(request.operator.organization_id)
         return pages.render(
             request,
             f"settings_{section.replace('-', '_')}.html",
@@ -165,7 +167,7 @@ def register(
                 {"days": str(d), "template": r.after_due.templates.get(d, "")} for d in r.after_due.days_after
             ],
         }
-        return render("reminders", status, form=form, templates=TEMPLATE_NAMES, error=error)
+        return render("reminders", status, org, form=form, templates=TEMPLATE_NAMES, error=error)
 
     def save_reminders() -> Response[str]:
         after = in_day_order(typed_rows(request, "days", "template"), "days")
@@ -217,6 +219,7 @@ def register(
         return render(
             "dunning",
             status,
+            org,
             form=form,
             actions=DUNNING_ACTIONS,
             persistent_actions=PERSISTENT_ACTIONS,
@@ -318,7 +321,10 @@ def register(
     # -- API keys --------------------------------------------------------------------------
 
     def api_keys_page(
-        status: int = 200, error: str | None = None, created: Any = None, typed: dict[str, str] | None = None
+        status: int = 200,
+        error: str | None = None,
+        created: ApiKeyCreated | None = None,
+        typed: dict[str, str] | None = None,
     ) -> Response[str]:
         keys = ApiKeyService(ctx()).list(request.operator.organization_id).data
         return render(
