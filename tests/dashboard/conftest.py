@@ -110,7 +110,7 @@ class Browser:
         self.cookies: dict[str, str] = {}  # others than the session (the sign-in nonce)
 
     def request(
-        self, method: str, url: str, form: dict[str, str] | None = None, cookie: str | None = None
+        self, method: str, url: str, form: dict[str, Any] | None = None, cookie: str | None = None
     ) -> Reply:
         parts = urlsplit(url)
         headers = {"Host": "127.0.0.1"}
@@ -121,7 +121,7 @@ class Browser:
         body = None
         if form is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-            body = urlencode(form)
+            body = urlencode(form, doseq=True)  # a list is a group of checkboxes
         event = proxy_event(method, parts.path, query=parts.query, headers=headers, body=body)
         out = self.app.resolve(event, LambdaContext("DashboardFunction"))
         multi = {k: [str(v) for v in vs] for k, vs in (out.get("multiValueHeaders") or {}).items()}
@@ -148,7 +148,7 @@ class Browser:
     def get(self, url: str, **kw: Any) -> Reply:
         return self.request("GET", url, **kw)
 
-    def post(self, url: str, form: dict[str, str] | None = None, csrf: bool = True, **kw: Any) -> Reply:
+    def post(self, url: str, form: dict[str, Any] | None = None, csrf: bool = True, **kw: Any) -> Reply:
         form = dict(form or {})
         if csrf and self.session and "csrf" not in form:
             form["csrf"] = csrf_token(self.session)

@@ -178,3 +178,64 @@ def test_send_from_the_invoice_page_emails_it_and_the_delivery_log_shows_it(
     page = admin.get(f"/dashboard/invoices/{invoice_id}").body
     assert 'data-delivery="sent"' in page
     assert "ap@example.com" in page
+
+
+def finance_of(admin: Browser, keys: Keys, org: str) -> Browser:
+    """The same dashboard as ``admin``'s, signed in as a finance operator."""
+    browser = Browser(admin.app)
+    browser.session = keys.token(org, "finance")
+    return browser
+
+
+def test_send_reminder_behind_a_confirmation_emails_the_customer_and_records_the_event(
+    admin: Browser, keys: Keys, ctx: Context, org: str
+) -> None:
+    boto3.client("sesv2", region_name="us-east-1").create_email_identity(EmailIdentity=SENDER)
+    invoice_id = issued_invoice(ctx, org, "64.00")
+    finance = finance_of(admin, keys, org)  # finance may remind, as it may send
+    page = finance.get(f"/dashboard/invoices/{invoice_id}").body
+    assert 'id="reminder"' in page
+
+    form = {
+        "template": "past_due_firm",
+        "message": "Please prioritize this payment.",
+        "cc": "cfo@example.com",
+    }
+    asked = finance.post(f"/dashboard/invoices/{invoice_id}/send-reminder", form)
+    assert asked.status == 303
+    assert "confirm=send-reminder" in asked.location
+    assert ctx.store.deliveries.list(org, invoice_id) == []  # only asked
+    confirm = finance.get(asked.location).body
+    assert "Template past_due_firm" in confirm
+    assert "Please prioritize this payment." in confirm
+
+    done = finance.post(f"/dashboard/invoices/{invoice_id}/send-reminder", form | {"confirmed": "yes"})
+    assert done.status == 303
+    assert "Reminder+sent+to+ap%40example.com" in done.location
+    [delivery] = ctx.store.deliveries.list(org, invoice_id)
+    assert (delivery.status, delivery.template, delivery.trigger) == ("sent", "past_due_firm", "manual")
+    assert (delivery.to, delivery.cc) == (["ap@example.com"], ["cfo@example.com"])
+    head = ctx.store.invoices.get(org, invoice_id)
+    assert head is not None
+    events = ctx.store.reports.subject_events(org, invoice_id, head.created_at)
+    assert [e.type for e in events].count("invoice.reminder_sent") == 1
+    assert 'data-delivery="sent"' in finance.get(f"/dashboard/invoices/{invoice_id}").body
+
+
+def test_a_paid_or_void_invoice_gets_no_reminder(admin: Browser, ctx: Context, org: str) -> None:
+    from remit.services.invoices import InvoiceService
+
+    invoice_id = issued_invoice(ctx, org, "10.00")
+    InvoiceService(ctx).void(org, invoice_id)
+    assert 'id="reminder"' not in admin.get(f"/dashboard/invoices/{invoice_id}").body
+    reply = admin.post(f"/dashboard/invoices/{invoice_id}/send-reminder", {"confirmed": "yes"})
+    assert reply.status == 303
+    assert "only+unpaid+invoices+get+reminders" in reply.location
+    assert ctx.store.deliveries.list(org, invoice_id) == []
+
+
+def test_a_reminder_without_the_csrf_token_sends_nothing(admin: Browser, ctx: Context, org: str) -> None:
+    invoice_id = issued_invoice(ctx, org, "10.00")
+    reply = admin.post(f"/dashboard/invoices/{invoice_id}/send-reminder", {"confirmed": "yes"}, csrf=False)
+    assert reply.status == 403
+    assert ctx.store.deliveries.list(org, invoice_id) == []

@@ -13,7 +13,9 @@ import requests
 
 from remit_cli import admin
 from remit_local.stack import LocalStack
+from tests.local.client import call
 from tests.local.dashboard_support import api, issued_invoice, operator
+from tests.support.receiver import Receiver
 
 NewOrg = Callable[..., tuple[str, str]]
 
@@ -123,3 +125,70 @@ def test_remit_admin_creates_an_operator_who_can_sign_in(
     assert (
         admin.main([*args[:-2], "--email", "x@ops.example", "--role", "admin", "--org", "org_missing"]) == 2
     )
+
+
+def test_admin_manages_webhook_endpoints_and_api_keys_on_the_local_cloud(
+    stack: LocalStack, new_org: NewOrg
+) -> None:
+    """The DashboardFunction as deployed locally (its topic, dead-letter queue and table
+    from template.yaml): an endpoint added is a subscription the API lists, a key created
+    works on the API until it is revoked."""
+    org_id, key = new_org("Dashboard Settings Local")
+    admin_op = operator(stack, org_id, "admin")
+    cookie, _ = signed_in(stack, admin_op.email, admin_op.password)
+
+    # moto posts every event to every endpoint: a real one that answers, deleted at the end.
+    with Receiver() as receiver:
+        hooks = page(stack, cookie, "/dashboard/settings/webhooks")
+        assert hooks.status_code == 200
+        added = requests.post(
+            f"{stack.api_url}/dashboard/settings/webhooks",
+            data={
+                "op": "add",
+                "url": receiver.url,
+                "eventTypes": ["invoice.paid"],
+                "csrf": csrf_of(hooks.text),
+            },
+            headers={"Cookie": cookie},
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert added.status_code == 303, added.text
+        [endpoint] = api(stack, key, "GET", "/webhook-endpoints")["data"]
+        assert (endpoint["url"], endpoint["eventTypes"]) == (receiver.url, ["invoice.paid"])
+        listed = page(stack, cookie, "/dashboard/settings/webhooks").text
+        assert f'data-endpoint="{endpoint["id"]}"' in listed
+        gone = post(
+            stack,
+            cookie,
+            "/dashboard/settings/webhooks",
+            {"op": "delete", "id": endpoint["id"], "confirmed": "yes"},
+            csrf_of(listed),
+        )
+        assert gone.status_code == 303
+        assert api(stack, key, "GET", "/webhook-endpoints")["data"] == []
+
+    keys_page = page(stack, cookie, "/dashboard/settings/api-keys")
+    created = post(
+        stack,
+        cookie,
+        "/dashboard/settings/api-keys",
+        {"op": "create", "name": "from the dashboard", "scope": "read_only"},
+        csrf_of(keys_page.text),
+    )
+    assert created.status_code == 201
+    found = re.search(r'id="new-key-token">([^<]+)<', created.text)
+    assert found
+    token = found.group(1)
+    assert call("GET", f"{stack.api_url}/organization", key=token).status == 200
+    assert call("POST", f"{stack.api_url}/accounts", {"name": "Nope"}, key=token).status == 403  # read only
+    [made] = [k for k in api(stack, key, "GET", "/api-keys")["data"] if k["name"] == "from the dashboard"]
+    revoked = post(
+        stack,
+        cookie,
+        "/dashboard/settings/api-keys",
+        {"op": "revoke", "id": made["id"], "confirmed": "yes"},
+        csrf_of(keys_page.text),
+    )
+    assert revoked.status_code == 303
+    assert call("GET", f"{stack.api_url}/organization", key=token).status in (401, 403)

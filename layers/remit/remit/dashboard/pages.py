@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from pydantic import ValidationError
 
 from remit import money
+from remit.dashboard import settings as settings_pages
 from remit.dashboard.auth import (
     SIGNIN_COOKIE,
     Forbidden,
@@ -31,11 +32,12 @@ from remit.emails.defaults import TEMPLATE_NAMES
 from remit.errors import NotFound, RemitError
 from remit.observability import logger
 from remit.schemas.account import AccountPatch
-from remit.schemas.emails import EmailTemplateIn
+from remit.schemas.emails import EmailTemplateIn, ReminderIn
 from remit.schemas.invoice import PaymentIn
 from remit.schemas.organization import InvoiceSettingsPatch, PaymentSettingsPatch
 from remit.schemas.subscription import SubscriptionPatch
 from remit.services.accounts import AccountService
+from remit.services.collections import CollectionService
 from remit.services.delivery import DeliveryService
 from remit.services.delivery_log import DeliveryLog
 from remit.services.documents import DocumentService
@@ -57,15 +59,15 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "finalize": ("Finalize", "Assign the next number and issue this invoice to the customer?"),
     "send": ("Send", "Email this invoice (with its PDF) to the customer's recipients now?"),
     "record-payment": ("Record payment", "Record this payment against the invoice?"),
+    "send-reminder": ("Send reminder", "Email the customer a payment reminder for this invoice now?"),
     "void": ("Void", "Void this invoice? It stays on record but counts as zero and cannot be paid."),
     "mark-uncollectible": (
         "Mark uncollectible",
         "Write this invoice off as uncollectible? It stays on record as written off.",
     ),
 }
-# Reminders and dunning belong to issue 8: their settings and the manual reminder appear
-# here once that lands (docs/dashboard.md).
-PENDING = ("Reminders (before and after due)", "Dunning schedule", "Send reminder")
+# What "Send reminder" offers (POST /invoices/{id}/reminders takes any template name).
+REMINDER_TEMPLATES = ("invoice_reminder", "past_due_gentle", "past_due_firm", "past_due_final")
 MAX_SEARCH_PAGES = 5
 PREVIEW_SECONDS = 300
 
@@ -367,7 +369,10 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
             events=events,
             actions=ACTIONS,
             confirm=confirm if confirm in ACTIONS else None,
-            pending=PENDING,
+            reminder_templates=REMINDER_TEMPLATES,
+            template=request.query("template"),
+            message=request.query("message"),
+            cc=request.query("cc"),
             methods=("wire_transfer", "check", "ach", "sepa", "card", "cash", "other"),
             amount=request.query("amount"),
             method=request.query("method"),
@@ -391,6 +396,9 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
                     amount=request.field("amount"),
                     method=request.field("method"),
                     reference=request.field("reference"),
+                    template=request.field("template"),
+                    message=request.field("message"),
+                    cc=request.field("cc"),
                 )
             )
         org = operator.organization_id
@@ -415,6 +423,23 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
             elif action == "send":
                 documents = DocumentService(c, wiring.storage(), wiring.renderer())
                 DeliveryService(c, wiring.mailer(), documents, wiring.sender).send_again(org, invoice_id)
+            elif action == "send-reminder":
+                # What POST /invoices/{id}/reminders does: one reminder now, and its event.
+                reminder = ReminderIn.model_validate(
+                    {
+                        "template": request.field("template") or "invoice_reminder",
+                        "message": request.field("message") or None,
+                        "cc": _addresses([request.field("cc")]),
+                    }
+                )
+                documents = DocumentService(c, wiring.storage(), wiring.renderer())
+                delivery = DeliveryService(c, wiring.mailer(), documents, wiring.sender)
+                sent = CollectionService(c, delivery).remind(org, invoice_id, reminder)
+                if sent.status != "sent":
+                    return redirect(
+                        request.url(back, error=f"The reminder was not sent: {sent.detail or sent.status}.")
+                    )
+                return redirect(request.url(back, notice=f"Reminder sent to {', '.join(sent.to)}."))
         except ValidationError as exc:
             return redirect(request.url(back, error=_error_text(exc)))
         except RemitError as exc:
@@ -435,15 +460,21 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
             "settings.html",
             org=org,
             templates=TEMPLATE_NAMES,
-            pending=PENDING[:2],
+            sections=settings_pages.SECTIONS,
+            section="",
             preview_version=request.query("v"),
         )
+
+    save_section = settings_pages.register(app, pages, request, wiring, ctx)
 
     @app.post("/dashboard/settings/<section>")
     def save_settings(section: str) -> Response[str]:
         request.check_csrf()
         operator = request.operator
         operator.require("admin")
+        answer = save_section(section)
+        if answer is not None:
+            return answer
         service = OrganizationService(ctx())
         org = operator.organization_id
         try:

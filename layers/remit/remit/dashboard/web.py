@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from remit.services.delivery import Mailer
     from remit.services.documents import Renderer, Storage
+    from remit.services.webhooks import WebhookService
 
     class PreviewRenderer(Renderer, Protocol):
         def preview(self, org_id: str) -> str: ...
@@ -52,6 +53,10 @@ SECURITY_HEADERS = {
 }
 
 
+def _no_webhooks() -> WebhookService:
+    raise RuntimeError("webhook endpoints are not wired")
+
+
 class CsrfFailed(Exception):
     """A form came back without this session's CSRF token."""
 
@@ -68,10 +73,16 @@ class Wiring:
     renderer: Callable[[], PreviewRenderer]
     mailer: Callable[[], Mailer]
     sender: str = ""
+    # Webhook endpoints are subscriptions of the events topic (WebhookService).
+    webhooks: Callable[[], WebhookService] = _no_webhooks
 
     @classmethod
     def from_env(cls) -> Wiring:
         from remit.http import deps
+        from remit.services.webhooks import WebhookService
+
+        def webhooks() -> WebhookService:
+            return WebhookService(deps.get_context(), deps.get_topic(), deps.get_webhook_config())
 
         pool = os.environ["COGNITO_USER_POOL_ID"]
         client_id = os.environ["COGNITO_CLIENT_ID"]
@@ -86,6 +97,7 @@ class Wiring:
             renderer=deps.get_renderer,  # type: ignore[arg-type]
             mailer=deps.get_mailer,
             sender=os.environ.get("SENDER_ADDRESS", ""),
+            webhooks=webhooks,
         )
 
 
@@ -163,6 +175,11 @@ class Request:
         stage = self.event.request_context.stage
         return f"/{stage}" if host.endswith(".amazonaws.com") and stage else ""
 
+    def asset(self, name: str) -> str:
+        """A file of the hosted pages' static folder, as PagesFunction serves it
+        (``/assets/<name>``): the dashboard wears the hosted pages' stylesheet."""
+        return f"{self.base}/assets/{name}"
+
     def url(self, path: str, **params: str) -> str:
         query = urlencode({k: v for k, v in params.items() if v})
         return f"{self.base}/dashboard{path}" + (f"?{query}" if query else "")
@@ -205,6 +222,7 @@ class Pages:
             operator=operator,
             csrf=csrf_token(request.session) if request.session and operator else "",
             url=request.url,
+            asset=request.asset,
             notice=request.query("notice"),
             error=values.pop("error", None) or request.query("error"),
             **values,
