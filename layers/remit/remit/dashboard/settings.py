@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from remit.domain.collections import DUNNING_ACTIONS, MAX_STEPS
 from remit.domain.events import EVENT_TYPES
 from remit.emails.defaults import TEMPLATE_NAMES
-from remit.errors import NotFound, RemitError, ValidationFailed
+from remit.errors import Conflict, NotFound, RemitError, ValidationFailed
 from remit.schemas.api_key import ApiKeyCreate, ApiKeyCreated
 from remit.schemas.events import WebhookEndpointIn
 from remit.schemas.organization import DunningSettingsPatch, ReminderSettingsPatch
@@ -187,7 +187,7 @@ def register(
             "afterDue": {
                 "enabled": typed["after_enabled"],
                 "daysAfter": [whole(row["days"]) for row in after],
-                "templates": {whole(row["days"]): row["template"] for row in after if row["template"]},
+                "templates": {str(whole(row["days"])): row["template"] for row in after if row["template"]},
             },
         }
         try:
@@ -196,7 +196,7 @@ def register(
             )
         except ValidationError as exc:
             return reminders_page(400, validation_words(exc), typed)
-        except ValidationFailed as exc:
+        except (ValidationFailed, NotFound, Conflict) as exc:  # an unknown template is a NotFound
             return reminders_page(400, service_words(exc), typed)
         return _redirect("/settings/reminders", "Reminder settings saved.")
 
@@ -244,11 +244,9 @@ def register(
         body = {
             "enabled": typed["enabled"],
             "schedule": [
-                {
-                    "daysPastDue": whole(s["days"]),
-                    "action": s["action"],
-                    "template": s["template"] or None,
-                }
+                # Only a step with a template names one: the others take none at all.
+                {"daysPastDue": whole(s["days"]), "action": s["action"]}
+                | ({"template": s["template"]} if s["template"] else {})
                 for s in steps
             ],
             "persistentFailureActions": typed["persistent"],
@@ -259,7 +257,7 @@ def register(
             )
         except ValidationError as exc:
             return dunning_page(400, validation_words(exc), typed)
-        except ValidationFailed as exc:
+        except (ValidationFailed, NotFound, Conflict) as exc:  # an unknown template is a NotFound
             field = exc.field
             if field == "template":
                 # An email's template the schedule cannot resolve: name its step.
