@@ -109,12 +109,9 @@ def test_a_schedule_is_saved_with_its_templates_resolved(api: ApiClient) -> None
             "no template",
         ),
         (
-            [
-                {"daysPastDue": 5, "action": "mark_uncollectible"},
-                {"daysPastDue": 9, "action": "email_reminder"},
-            ],
-            "schedule[1].daysPastDue",
-            "follow",
+            [{"daysPastDue": 0, "action": "sms_reminder", "template": None}],
+            "schedule[0].template",
+            "no template",
         ),
     ],
 )

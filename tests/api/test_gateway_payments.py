@@ -190,10 +190,10 @@ def test_pay_with_a_given_method_and_a_decline_is_402(
     assert api.get(f"/invoices/{inv}").body["status"] == "issued"
 
 
-def test_pay_without_a_method_is_a_422(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]
+def test_pay_without_a_method_is_a_409(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]
     inv = issued_invoice(api, account["id"])
     reply = api.post(f"/invoices/{inv}/pay")
-    assert (reply.status, reply.body["code"]) == (422, "no_payment_method")
+    assert (reply.status, reply.body["code"]) == (409, "no_payment_method")
 
 
 def test_on_issue_autopay_charges_at_finalization(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]

@@ -140,16 +140,8 @@ def check_dunning(settings: DunningSettings, known: Iterable[str]) -> DunningSet
     if len(steps) > MAX_STEPS:
         raise ValidationFailed(f"a schedule has at most {MAX_STEPS} steps", field="schedule")
     resolved = []
-    final_day: int | None = None
     for i, step in steps:
         field = f"schedule[{i}]"  # as given, so the error points at what the caller wrote
-        if final_day is not None and step.days_past_due > final_day:
-            raise ValidationFailed(
-                "no step can follow mark_uncollectible or cancel_subscription on a later day",
-                field=f"{field}.daysPastDue",
-            )
-        if step.action in ("mark_uncollectible", "cancel_subscription"):
-            final_day = step.days_past_due
         if step.action == "email_reminder":
             step = step.model_copy(update={"template": dunning_template(step.template, names)})
         elif step.template is not None:

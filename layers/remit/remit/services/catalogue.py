@@ -4,11 +4,15 @@ from datetime import datetime
 
 from remit import money
 from remit.domain.catalogue import Price, Product, Recurring
-from remit.errors import NotFound
+from remit.errors import Conflict, NotFound
 from remit.ids import new_id
 from remit.schemas.catalogue import PriceIn, ProductCreate, ProductOut, ProductPage, ProductPatch
 from remit.services.context import Context
 from remit.services.retry import optimistic
+
+# A rename rewrites the product and a copy of each of its prices in one transaction, and
+# DynamoDB takes at most 100 items in one: the product and 99 prices.
+MAX_PRICES = 99
 
 
 class ProductService:
@@ -78,6 +82,13 @@ class ProductService:
             added = [
                 self._price(product.id, p, f"addPrices[{i}]", now) for i, p in enumerate(body.add_prices)
             ]
+            if len(product.prices) + len(added) > MAX_PRICES:
+                raise Conflict(
+                    f"a product holds at most {MAX_PRICES} prices, archived ones included; "
+                    f"it has {len(product.prices)}: make a new product for more",
+                    field="addPrices",
+                    code="too_many_prices",
+                )
             archived_ids = {p.id for p in archived}
             prices = [
                 p.model_copy(update={"active": False}) if p.id in archived_ids else p for p in product.prices

@@ -38,7 +38,7 @@ from remit.domain.events import EventType
 from remit.domain.invoice import Invoice
 from remit.domain.organization import Organization
 from remit.domain.totals import LineItem
-from remit.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from remit.errors import ConcurrentUpdate, Conflict, InvalidTransition, NotFound, ValidationFailed
 from remit.ids import new_id
 from remit.money import canonical, format_amount, percent_of
 from remit.observability import logger
@@ -319,7 +319,9 @@ class CollectionService:
             attempt = PaymentService(self.ctx).retry_for_dunning(
                 invoice.organization_id, invoice.id, claim.attempts_before
             )
-        except (ValidationFailed, NotFound) as exc:
+        except ConcurrentUpdate:
+            raise  # the invoice kept changing: the queue tries the step again
+        except (ValidationFailed, NotFound, Conflict) as exc:  # no method, or one that cannot be charged
             return Outcome("failed", f"no charge: {exc.message}")
         if attempt is None:
             return Outcome("skipped", "nothing to charge")

@@ -33,7 +33,7 @@ from remit.domain.payment_attempt import (
     idempotency_key,
 )
 from remit.domain.payment_method import PaymentMethod
-from remit.errors import Conflict, NotFound, PaymentDeclined, ValidationFailed
+from remit.errors import Conflict, NotFound, PaymentDeclined
 from remit.ids import new_id
 from remit.observability import logger
 from remit.schemas.invoice import AttemptOut, InvoiceOut
@@ -93,7 +93,7 @@ class PaymentService:
         claimed when the invoice had ``attempts_before`` attempts. If an attempt was made
         since (this step's, by a run that crashed after charging), nothing is charged and
         that attempt is the answer (reconciled first if its lease ran out). Refuses, like a
-        manual payment, when there is nothing to charge (ValidationFailed, NotFound)."""
+        manual payment, when there is nothing to charge (Conflict, NotFound)."""
         attempt = self._run(org_id, invoice_id, "dunning", None, "dunning", expected_attempts=attempts_before)
         if attempt is not None:
             return attempt
@@ -216,7 +216,8 @@ class PaymentService:
         if mode in ("manual", "dunning"):
             if method is None and wanted:
                 raise NotFound(problem, field="paymentMethodId")
-            raise ValidationFailed(problem, field="paymentMethodId", code="no_payment_method")
+            # The account's methods (or the organization's settings) do not allow it: state.
+            raise Conflict(problem, field="paymentMethodId", code="no_payment_method")
         # AutoPay with nothing to charge: stop, and let dunning take over.
         after = invoice.charge_failed(now, counts=False, next_charge_at=None, to_dunning=True)
         reason = {"code": "no_payment_method", "message": problem}
