@@ -117,3 +117,13 @@ def test_ranges_reach_the_openapi_document_as_json_schema_keywords() -> None:
     assert lost == []
     days = AccountCreate.model_json_schema(by_alias=True)["properties"]["autoPayDaysBefore"]["anyOf"][0]
     assert (days["minimum"], days["maximum"]) == (1, 60)
+
+
+def test_emails_are_what_a_mail_server_takes_unquoted() -> None:
+    # SES refuses (and moto's check misreads) an address that needs quoting, such as one
+    # with a parenthesis; schemathesis found a stored one failing every send with a 502.
+    for good in ("billing@example.com", "ap+remit@mail.acme.co.uk", "o'neil@x.io"):
+        assert AccountCreate.model_validate({"name": "x", "email": good}).email == good
+    for bad in ("a(b@c.de", "ä@ü.de", "a@b", "a@-b.cc", "a@b.cc\n", "a\x1c@b.cc", "a b@c.de"):
+        with pytest.raises(ValidationError):
+            AccountCreate.model_validate({"name": "x", "email": bad})
