@@ -59,6 +59,12 @@ def secret_key() -> str:
     raise Unavailable("Stripe is not set up in this deployment (no secret key is configured)")
 
 
+def _get(obj: Any, key: str) -> Any:
+    """A field of a Stripe object (or a dict) or None: the SDK's objects are not dicts and
+    have no ``get``."""
+    return obj[key] if obj is not None and key in obj else None
+
+
 def _status(intent: Any) -> ChargeOutcome:
     status = intent["status"]
     if status == "succeeded":
@@ -68,10 +74,10 @@ def _status(intent: Any) -> ChargeOutcome:
     if status == "requires_action":
         # 3-D Secure (or another next_action): Stripe.js runs it with the client secret.
         return ChargeOutcome(
-            status="requires_action", charge_id=intent["id"], client_secret=intent.get("client_secret")
+            status="requires_action", charge_id=intent["id"], client_secret=_get(intent, "client_secret")
         )
     if status == "canceled":
-        abandoned = intent.get("cancellation_reason") == "abandoned"
+        abandoned = _get(intent, "cancellation_reason") == "abandoned"
         return ChargeOutcome(
             status="failed",
             charge_id=intent["id"],
@@ -80,13 +86,13 @@ def _status(intent: Any) -> ChargeOutcome:
             if abandoned
             else "The payment was canceled.",
         )
-    error = intent.get("last_payment_error") or {}
-    code = error.get("decline_code") or error.get("code") or status
+    error = _get(intent, "last_payment_error") or {}
+    code = _get(error, "decline_code") or _get(error, "code") or status
     return ChargeOutcome(
         status="failed",
         charge_id=intent["id"],
         code=code,
-        message=error.get("message") or f"the payment intent is {status}",
+        message=_get(error, "message") or f"the payment intent is {status}",
         retryable=code in RETRYABLE_CODES,
     )
 
@@ -160,7 +166,7 @@ class StripeGateway:
             )
         else:
             b = pm[pm["type"]]
-            bank = BankDetails(bank_name=b.get("bank_name"), last4=b["last4"], country=b.get("country"))
+            bank = BankDetails(bank_name=_get(b, "bank_name"), last4=b["last4"], country=_get(b, "country"))
         return SavedMethod(type=method_type, ref=pm["id"], customer=customer, card=card, bank=bank)
 
     def charge(
