@@ -56,7 +56,8 @@ def test_a_new_ach_account_pays_from_the_page_after_its_checks_and_settles_days_
     invoice = issue(api, account["id"])
     url = invoice_link(ctx, org, invoice["id"])
     html = request(pages, "GET", url)["body"]
-    assert 'value="new_ach"' in html and "New bank account (ACH debit)" in html
+    assert 'value="new_ach"' in html
+    assert "New bank account (ACH debit)" in html
     assert 'value="new_sepa"' not in html  # a dollar invoice: ACH only
     assert "you authorize Acme to debit the bank account above" in html  # the mandate, in words
     csrf = csrf_of(html)
@@ -106,7 +107,8 @@ def test_the_bank_offered_follows_the_currency_and_the_accepted_methods(
     invoice = issue(api, euro["id"])
     url = invoice_link(ctx, org, invoice["id"])
     html = request(pages, "GET", url)["body"]
-    assert "Neues Bankkonto (SEPA-Lastschrift)" in html and 'value="new_sepa"' in html
+    assert "Neues Bankkonto (SEPA-Lastschrift)" in html
+    assert 'value="new_sepa"' in html
     assert 'value="new_ach"' not in html
     assert "Mit diesem Mandat ermächtigen Sie Acme" in html
     csrf = csrf_of(html)
@@ -200,7 +202,8 @@ def test_a_3ds_card_waits_for_the_challenge_then_is_paid_exactly_once(
     again = request(pages, "POST", f"{url}/authenticate", {"result": "complete", "csrf": csrf}, SAME)
     assert "m=paid" in location(again)
     attempt = PaymentService(ctx).confirm_authentication(org, invoice["id"], 1)
-    assert attempt is not None and attempt.status == "succeeded"
+    assert attempt is not None
+    assert attempt.status == "succeeded"
     paid = api.get(f"/invoices/{invoice['id']}").body
     assert (paid["status"], paid["amountPaid"], len(paid["payments"])) == ("paid", "119.00", 1)
     assert [a["status"] for a in paid["paymentAttempts"]] == ["succeeded"]
@@ -263,7 +266,8 @@ def test_a_challenge_nobody_finishes_is_cancelled_after_the_window_and_a_late_an
     assert (charge["status"], charge["code"]) == ("failed", "authentication_abandoned")
     gateway = SandboxGateway(ctx.store.sandbox, ctx.clock)
     late = gateway.authenticate(org_id=org, idempotency_key=charge["sk"].split("#", 1)[1], succeed=True)
-    assert late is not None and late.status == "failed"
+    assert late is not None
+    assert late.status == "failed"
     assert "m=declined" in location(
         request(pages, "POST", f"{url}/authenticate", {"result": "complete", "csrf": csrf}, SAME)
     )
