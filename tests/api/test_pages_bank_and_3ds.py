@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from remit.adapters.gateway.sandbox import SandboxGateway
 from remit.clock import FixedClock
 from remit.pages.web import Pages
@@ -332,3 +334,83 @@ def path_of_url(url: str) -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(url).path
+
+
+class StripeStandIn:
+    """Stripe's API is not reachable here: the sandbox plays it, under Stripe's name, and
+    answers a client secret for an intent awaiting authentication as Stripe does."""
+
+    name = "stripe"
+
+    def __init__(self, inner: SandboxGateway) -> None:
+        self.inner = inner
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self.inner, attribute)
+
+    def retrieve(self, **kw: Any) -> Any:
+        from dataclasses import replace
+
+        outcome = self.inner.retrieve(**kw)
+        if outcome.status == "requires_action":
+            return replace(outcome, client_secret=f"{outcome.charge_id}_secret_test")
+        return outcome
+
+
+def test_on_stripe_the_page_tokenizes_banks_with_stripe_js_and_runs_the_challenge_with_it(
+    api: ApiClient,
+    ctx: Context,
+    org: str,
+    account: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    bucket: Any,
+    pdf_function: Any,
+) -> None:
+    import boto3
+
+    from remit.services.documents import DocumentService
+
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://pay.acme.example")
+    monkeypatch.setenv("STRIPE_PUBLISHABLE_KEY", "pk_test_remit")
+    monkeypatch.setenv("STRIPE_SECRET_PARAMETER", "/remit/test/stripe-secret")
+    boto3.client("ssm").put_parameter(Name="/remit/test/stripe-secret", Value="sk_test", Type="SecureString")
+    assert api.patch("/organization/payment-settings", {"gateway": "stripe"}).status == 200
+    stand_in = StripeStandIn(SandboxGateway(ctx.store.sandbox, ctx.clock))
+    on_stripe = Context(ctx.store, ctx.clock, gateways=lambda _: stand_in)  # type: ignore[arg-type,return-value]
+    pages = Pages(on_stripe, lambda: DocumentService(on_stripe, bucket, pdf_function))
+
+    euro = api.post("/accounts", {"name": "Kunde AG", "invoiceSettings": {"currency": "EUR"}}).body
+    invoice = issue(api, euro["id"])
+    url = invoice_link(ctx, org, invoice["id"])
+    html = request(pages, "GET", url)["body"]
+    assert 'id="stripe-iban"' in html  # the IBAN goes into Stripe's Element
+    assert 'name="iban"' not in html
+    assert 'name="bank_token"' in html
+    csrf = csrf_of(html)
+    # What Stripe.js posts: the PaymentMethod id and the accepted mandate, no IBAN.
+    sepa = {"method": "new_sepa", "bank_token": "pm_sepaDebit_success", "mandate": "1", "csrf": csrf}
+    assert "m=processing" in location(request(pages, "POST", f"{url}/pay", sepa, SAME))
+
+    other = issue(api, account["id"])
+    url = invoice_link(ctx, org, other["id"])
+    csrf = csrf_of(request(pages, "GET", url)["body"])
+    card = {"method": "new", "gateway_token": "pm_card_authenticationRequired", "csrf": csrf}
+    assert location(request(pages, "POST", f"{url}/pay", card, SAME)).endswith("/authenticate")
+    challenge = request(pages, "GET", f"{url}/authenticate")
+    assert 'data-client-secret="ch_sandbox_' in challenge["body"]
+    assert "Complete authentication" not in challenge["body"]  # the issuer's own challenge runs
+    assert "script-src 'self' https://js.stripe.com" in challenge["headers"]["Content-Security-Policy"]
+    script = request(pages, "GET", "https://pay.acme.example/assets/stripe-card.js")["body"]
+    assert "handleNextAction" in script
+
+    # A "complete" posted by hand is not believed: only the gateway's word counts.
+    forged = request(pages, "POST", f"{url}/authenticate", {"result": "complete", "csrf": csrf}, SAME)
+    assert location(forged).endswith("/authenticate")
+    assert api.get(f"/invoices/{other['id']}").body["status"] == "issued"
+    # Stripe.js finished the challenge (the issuer said yes); the page posts; Remit asks.
+    [attempt] = api.get(f"/invoices/{other['id']}").body["paymentAttempts"]
+    key = f"{other['id']}-attempt-{attempt['number']}"
+    stand_in.inner.authenticate(org_id=org, idempotency_key=key, succeed=True)
+    done = request(pages, "POST", f"{url}/authenticate", {"result": "check", "csrf": csrf}, SAME)
+    assert "m=paid" in location(done)
+    assert api.get(f"/invoices/{other['id']}").body["status"] == "paid"
