@@ -414,3 +414,20 @@ def test_on_stripe_the_page_tokenizes_banks_with_stripe_js_and_runs_the_challeng
     done = request(pages, "POST", f"{url}/authenticate", {"result": "check", "csrf": csrf}, SAME)
     assert "m=paid" in location(done)
     assert api.get(f"/invoices/{other['id']}").body["status"] == "paid"
+
+
+def test_the_portal_pays_an_invoice_with_a_3ds_card_through_its_own_challenge(
+    api: ApiClient, account: dict[str, Any], pages: Pages
+) -> None:
+    invoice = issue(api, account["id"])
+    session = api.post(f"/accounts/{account['id']}/portal-sessions", {"flow": "invoices"}).body
+    here = f"{session['url']}/invoices/{invoice['id']}"
+    csrf = csrf_of(request(pages, "GET", here)["body"])
+    posted = request(pages, "POST", f"{here}/pay", {**AUTH_CARD, "csrf": csrf}, SAME)
+    assert location(posted) == f"{path_of_url(here)}/authenticate"
+    assert "Back to the invoice" in request(pages, "GET", f"{here}/authenticate")["body"]
+    done = request(pages, "POST", f"{here}/authenticate", {"result": "complete", "csrf": csrf}, SAME)
+    assert location(done).startswith(f"{path_of_url(here)}?m=paid")
+    assert api.get(f"/invoices/{invoice['id']}").body["status"] == "paid"
+    # Nothing awaits any more: the challenge page sends the customer back to the invoice.
+    assert location(request(pages, "GET", f"{here}/authenticate")) == path_of_url(here)

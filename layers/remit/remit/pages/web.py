@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from remit.adapters.gateway.port import Mandate, OnSession
+from remit.adapters.gateway.port import Mandate, OnSession, OutcomeUnknown
 from remit.documents import localize
 from remit.domain.checkout import CheckoutSession
 from remit.domain.lifecycle import ReportedStatus
@@ -310,12 +310,15 @@ class Pages:
         client_secret = None
         stripe = stripe_key(bundle.org) if attempt.gateway == "stripe" else None
         if attempt.gateway == "stripe" and attempt.gateway_charge_id:
-            outcome = self.ctx.gateway("stripe").retrieve(
-                org_id=bundle.org.id,
-                charge_id=attempt.gateway_charge_id,
-                idempotency_key=attempt.idempotency_key,
-            )
-            client_secret = outcome.client_secret
+            try:
+                outcome = self.ctx.gateway("stripe").retrieve(
+                    org_id=bundle.org.id,
+                    charge_id=attempt.gateway_charge_id,
+                    idempotency_key=attempt.idempotency_key,
+                )
+                client_secret = outcome.client_secret
+            except OutcomeUnknown:
+                client_secret = None  # the page offers Continue, which asks again
         method = next((m for m in bundle.methods if m.id == attempt.payment_method_id), None)
         view = bundle.view()
         return self.render(

@@ -15,11 +15,13 @@
   var challenge = document.querySelector("form#authenticate[data-stripe-key]");
   if (challenge) {
     var secret = challenge.getAttribute("data-client-secret");
-    var back = new URLSearchParams(window.location.search).get("payment_intent_client_secret");
-    if (!secret || back) {
-      // Back from a redirecting challenge (or nothing to run): the server finds out.
+    if (new URLSearchParams(window.location.search).get("payment_intent_client_secret")) {
+      // Back from a redirecting challenge: the server asks Stripe how it went.
       challenge.submit();
       return;
+    }
+    if (!secret) {
+      return; // Stripe could not be asked just now: the customer presses Continue
     }
     window.Stripe(challenge.getAttribute("data-stripe-key"))
       .handleNextAction({ clientSecret: secret })
