@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from remit.adapters.gateway.port import Mandate, MethodRefused, OnSession
 from remit.adapters.gateway.sandbox import TEST_CARD_NUMBERS, SandboxGateway, ach_token, sepa_token
@@ -259,7 +259,7 @@ class PagesService:
                 method_type=method_type,
                 token=token,
                 customer=next((m.gateway_customer for m in existing if m.gateway_customer), None),
-                **({} if mandate is None else {"mandate": mandate}),
+                mandate=mandate,
             )
         except MethodRefused as exc:
             raise ValidationFailed(exc.message, field="gatewayToken", code=refused_code) from exc
@@ -321,7 +321,6 @@ class PagesService:
             temporary = None if save else method
         elif method_id is None or all(m.id != method_id for m in bundle.methods):
             return PayResult("card_invalid")
-        out = None
         try:
             out = PaymentService(self.ctx).pay(
                 org.id, invoice.id, method_id, trigger="manual", on_session=OnSession(return_url)
@@ -383,14 +382,11 @@ class PagesService:
 
 
 def _bank_outcome(code: str | None) -> PayOutcome:
-    known: tuple[BankProblem | str, ...] = (
-        "holder_missing",
-        "routing_invalid",
-        "account_invalid",
-        "iban_invalid",
-        "mandate_missing",
-    )
-    return code if code in known else "bank_unknown"  # type: ignore[return-value]
+    """The page's message for a bank form the checks (or the gateway) refused."""
+    for problem in get_args(BankProblem):
+        if code == problem:
+            return problem  # type: ignore[no-any-return]
+    return "bank_unknown"
 
 
 def _settled_outcome(attempt: PaymentAttempt | None, bundle: InvoiceBundle) -> PayOutcome:

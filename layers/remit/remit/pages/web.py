@@ -291,14 +291,7 @@ class Pages:
     # -- 3-D Secure -------------------------------------------------------------------------
 
     def _challenge(
-        self,
-        request: Request,
-        token_hash: str,
-        csrf_subject: str,
-        bundle: InvoiceBundle,
-        here: str,
-        back: str,
-        form_targets: tuple[str, ...] = (),
+        self, token_hash: str, csrf_subject: str, bundle: InvoiceBundle, here: str, back: str
     ) -> Response:
         """The challenge page of an attempt awaiting 3-D Secure: on the sandbox our stand-in
         for the issuer (complete or fail); on Stripe, Stripe.js runs the issuer's challenge
@@ -324,7 +317,6 @@ class Pages:
         return self.render(
             "authenticate.html",
             lang,
-            form_targets=form_targets,
             stripe=stripe,
             client_secret=client_secret,
             sandbox=attempt.gateway == "sandbox",
@@ -344,9 +336,7 @@ class Pages:
     ) -> Response:
         if not security.csrf_ok(token_hash, csrf_subject, request.form.get("csrf", "")):
             return redirect(f"{back}?m=form_expired")
-        wanted = request.form.get("result", "check")
-        result: AuthResult = wanted if wanted in ("complete", "fail") else "check"  # type: ignore[assignment]
-        outcome = self.service.authenticate(bundle, result)
+        outcome = self.service.authenticate(bundle, _auth_result(request))
         logger.info(
             "hosted page authentication",
             extra={"invoice_id": bundle.invoice.id, "outcome": outcome.outcome, "code": outcome.code},
@@ -358,7 +348,7 @@ class Pages:
     def invoice_challenge(self, request: Request) -> Response:
         link, bundle = self._invoice_link(request)
         here = f"{prefix()}/i/{request.params['token']}"
-        return self._challenge(request, link.token_hash, link.id, bundle, f"{here}/authenticate", here)
+        return self._challenge(link.token_hash, link.id, bundle, f"{here}/authenticate", here)
 
     def invoice_authenticate(self, request: Request) -> Response:
         link, bundle = self._invoice_link(request)
@@ -490,7 +480,7 @@ class Pages:
         session = self._session(request)
         bundle = self._checkout_bundle(session)
         here = f"{prefix()}/checkout/{request.params['token']}"
-        return self._challenge(request, session.token_hash, session.id, bundle, f"{here}/authenticate", here)
+        return self._challenge(session.token_hash, session.id, bundle, f"{here}/authenticate", here)
 
     def checkout_authenticate(self, request: Request) -> Response:
         session = self._session(request)
@@ -499,9 +489,8 @@ class Pages:
         here = f"{prefix()}/checkout/{request.params['token']}"
         if not security.csrf_ok(session.token_hash, session.id, request.form.get("csrf", "")):
             return self.checkout_page(request, i18n.words(lang)["form_expired"], 400)
-        wanted = request.form.get("result", "check")
         # Plays the sandbox's issuer and settles the attempt; then the session completes.
-        self.service.authenticate(bundle, wanted if wanted in ("complete", "fail") else "check")  # type: ignore[arg-type]
+        self.service.authenticate(bundle, _auth_result(request))
         try:
             done = CheckoutService(self.ctx).finish_authentication(request.params["token"])
         except PaymentDeclined:
@@ -631,7 +620,7 @@ class Pages:
     def portal_invoice_challenge(self, request: Request) -> Response:
         link, bundle, portal = self._portal_invoice(request)
         here = f"{portal}/invoices/{bundle.invoice.id}"
-        return self._challenge(request, link.token_hash, link.id, bundle, f"{here}/authenticate", here)
+        return self._challenge(link.token_hash, link.id, bundle, f"{here}/authenticate", here)
 
     def portal_invoice_authenticate(self, request: Request) -> Response:
         link, bundle, portal = self._portal_invoice(request)
@@ -702,6 +691,16 @@ PORTAL_PROBLEMS = (
     "iban_invalid",
     "mandate_missing",
 )
+
+
+def _auth_result(request: Request) -> AuthResult:
+    """What the challenge page posted: the sandbox's buttons, or (Stripe) just "check"."""
+    wanted = request.form.get("result")
+    if wanted == "complete":
+        return "complete"
+    if wanted == "fail":
+        return "fail"
+    return "check"
 
 
 def _bank(request: Request, kind: BankType, org_name: str, language: str, now: datetime) -> NewBank:
