@@ -469,3 +469,56 @@ def test_a_3ds_card_failing_the_challenge_leaves_the_invoice_open_with_the_reaso
         ("failed", "payment_intent_authentication_failure")
     ]
     assert page.problems == []
+
+
+def test_autopay_on_a_3ds_card_fails_in_words_and_the_emailed_link_pays_it_on_session(
+    stack: LocalStack, shop: tuple[str, Api], page: Any
+) -> None:
+    _, api = shop
+    account = api(
+        "POST",
+        "/accounts",
+        {
+            "name": "Cyberdyne Systems",
+            "email": "ap@cyberdyne.example",
+            "autoPayEnabled": True,
+            "autoPayTiming": "on_issue",
+        },
+    )["id"]
+    api(
+        "POST",
+        f"/accounts/{account}/payment-methods",
+        {"type": "card", "gatewayToken": "pm_card_authenticationRequired"},
+    )
+    invoice = issue(stack, api, account, ("Robotics", "1", "100.00"))
+    failed = api("GET", f"/invoices/{invoice['id']}")
+    assert failed["status"] == "issued"
+    assert [(a["status"], a["gatewayCode"]) for a in failed["paymentAttempts"]] == [
+        ("failed", "authentication_required")
+    ]
+    stack.run_due()  # invoice.payment_failed -> the payment_failed email
+    emails = call("GET", f"{stack.api_url}/_local/emails").json
+    email = next(
+        e
+        for e in emails
+        if "ap@cyberdyne.example" in e["to"]
+        and e["subject"].startswith(f"Payment for invoice {invoice['invoiceNumber']}")
+    )
+    found = re.search(r'href="(http://[^"#]+/portal/[^"#]+)"', email["html"])
+    assert found, email["html"]
+
+    # The customer follows it, opens the invoice and pays with the same card, on session.
+    page.goto(found.group(1))
+    page.get_by_role("link", name="Invoices").click()
+    page.get_by_role("link", name="Pay $119.00").click()
+    page.get_by_role("button", name="Pay $119.00").click()  # the saved card is the default
+    page.wait_for_url(re.compile(r"/authenticate$"))
+    page.get_by_role("button", name="Complete authentication").click()
+    page.wait_for_url(re.compile(r"\?m=paid"))
+    assert page.locator("[data-status]").inner_text() == "Paid"
+    paid = api("GET", f"/invoices/{invoice['id']}")
+    assert (paid["status"], [a["status"] for a in paid["paymentAttempts"]]) == (
+        "paid",
+        ["failed", "succeeded"],
+    )
+    assert page.problems == []
