@@ -8,6 +8,7 @@ the reason when the challenge fails, is cancelled when nobody finishes it, and f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +25,18 @@ from tests.support.api_client import ApiClient
 __all__ = ["pages"]  # the Pages fixture, shared with test_pages
 
 SAME = {"Sec-Fetch-Site": "same-origin"}
+
+
+@pytest.fixture
+def forget_stripe_key() -> Iterator[None]:
+    """The Stripe key is read once per container: a test that stores one forgets it after,
+    as a new container would (another test expects no key)."""
+    from remit.adapters.gateway.stripe_gateway import secret_key
+
+    yield
+    secret_key.cache_clear()
+
+
 ACH = {
     "method": "new_ach",
     "account_holder": "Globex LLC",
@@ -365,6 +378,7 @@ def test_on_stripe_the_page_tokenizes_banks_with_stripe_js_and_runs_the_challeng
     monkeypatch: pytest.MonkeyPatch,
     bucket: Any,
     pdf_function: Any,
+    forget_stripe_key: None,
 ) -> None:
     import boto3
 
@@ -431,3 +445,30 @@ def test_the_portal_pays_an_invoice_with_a_3ds_card_through_its_own_challenge(
     assert api.get(f"/invoices/{invoice['id']}").body["status"] == "paid"
     # Nothing awaits any more: the challenge page sends the customer back to the invoice.
     assert location(request(pages, "GET", f"{here}/authenticate")) == path_of_url(here)
+
+
+def test_an_organization_taking_only_sepa_offers_no_card_anywhere(
+    api: ApiClient, ctx: Context, org: str, pages: Pages
+) -> None:
+    api.patch("/organization/payment-settings", {"acceptedMethods": ["sepa"]})
+    euro = api.post("/accounts", {"name": "Nur SEPA GmbH", "invoiceSettings": {"currency": "EUR"}}).body
+    invoice = issue(api, euro["id"])
+    html = request(pages, "GET", invoice_link(ctx, org, invoice["id"]))["body"]
+    assert 'value="new_sepa" checked' in html
+    assert 'name="number"' not in html
+    session = api.post(f"/accounts/{euro['id']}/portal-sessions", {"flow": "payment_methods"}).body
+    portal = request(pages, "GET", session["url"])["body"]
+    assert '<input type="hidden" name="kind" value="sepa">' in portal
+    assert 'name="number"' not in portal
+    # A card posted anyway is refused, and nothing is saved.
+    card = {
+        "kind": "card",
+        "number": "4242424242424242",
+        "expiry": "12/30",
+        "cvc": "1",
+        "csrf": csrf_of(portal),
+    }
+    assert "m=card_unknown" in location(
+        request(pages, "POST", f"{session['url']}/payment-methods", card, SAME)
+    )
+    assert api.get(f"/accounts/{euro['id']}/payment-methods").body["data"] == []

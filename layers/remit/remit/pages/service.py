@@ -250,6 +250,10 @@ class PagesService:
         mandate: Mandate | None,
         refused_code: str,
     ) -> PaymentMethod:
+        if not org.payment_settings.accepts(method_type):
+            raise ValidationFailed(
+                f"the organization does not accept {method_type}", field="type", code=refused_code
+            )
         gateway = self.ctx.gateway(org.payment_settings.gateway)
         existing = self.store.payment_methods.for_account(org.id, account.id)
         try:

@@ -585,6 +585,7 @@ class Pages:
             methods=methods,
             sandbox=org.payment_settings.gateway == "sandbox",
             stripe=stripe_key(org),
+            new_card=org.payment_settings.accepts("card"),
             bank=banks[0] if banks else None,
             mandate_text=_mandate_text(banks[0], org.name, lang) if banks else "",
             account_email=account.email,
