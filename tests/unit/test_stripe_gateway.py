@@ -363,3 +363,22 @@ def test_a_us_bank_account_awaiting_microdeposits_is_refused_with_the_reason() -
             org_id="org_1", account_id="acc_1", method_type="ach", token="pm_1Ach", customer="cus_Remit"
         )
     assert refused.value.code == "verification_required"
+
+
+def test_a_bank_debit_from_the_page_is_still_charged_on_its_mandate_off_session() -> None:
+    from remit.adapters.gateway.port import OnSession
+
+    sepa = card().model_copy(update={"type": "sepa", "gateway_ref": "pm_1Sepa"})
+    http = Recorded((200, {**INTENT, "status": "processing"}))
+    outcome = gateway(http).charge(
+        org_id="org_1",
+        amount=12050,
+        currency="EUR",
+        method=sepa,
+        idempotency_key="inv_1-attempt-1",
+        on_session=OnSession("https://pay.example/i/tok/authenticate"),
+    )
+    assert outcome.status == "processing"
+    form = http.sent[0]["form"]
+    assert (form["off_session"], form["payment_method_types[0]"]) == (["true"], ["sepa_debit"])
+    assert "return_url" not in form

@@ -188,8 +188,9 @@ class StripeGateway:
             "confirm": True,
             "metadata": {METADATA_KEY: idempotency_key, "remit_organization_id": org_id},
         }
-        if on_session is None:
+        if on_session is None or method.type != "card":
             # Nobody to authenticate: a card that needs 3-D Secure fails authentication_required.
+            # A bank debit is always charged on the mandate given when it was saved.
             params["off_session"] = True
         else:
             # The customer is on the page: Stripe may answer requires_action (3-D Secure),
