@@ -358,3 +358,48 @@ def test_the_sandbox_refunds_once_per_key(ctx: Context, new_org: NewOrg) -> None
     assert first.status == "succeeded"
     [entry] = ctx.store.sandbox.entries(org, "refund")
     assert entry["amount"] == 500
+
+
+def test_a_3ds_payment_confirmed_by_twenty_posts_and_sweeps_at_once_is_recorded_once(
+    ctx: Context, clock: FixedClock, new_org: NewOrg
+) -> None:
+    from remit.adapters.gateway.port import OnSession
+
+    org = new_org("Challenge")
+    account = customer(ctx, org, "pm_card_authenticationRequired")
+    invoice_id = issued(ctx, org, account, "80.00")
+    waiting = PaymentService(ctx).pay(org, invoice_id, on_session=OnSession("https://pay.example/x"))
+    assert (waiting.status, attempts(ctx, org, invoice_id)) == ("issued", [(1, "requires_action", None)])
+    assert [c["status"] for c in charges(ctx, org)] == ["requires_action"]
+
+    # The customer completes the challenge; every open tab, reload and the sweep confirm.
+    sandbox(ctx).authenticate(org_id=org, idempotency_key=f"{invoice_id}-attempt-1", succeed=True)
+    clock.advance(timedelta(minutes=16))  # the window has passed too: the sweep reconciles
+
+    def act(i: int) -> object:
+        service = PaymentService(ctx)
+        if i % 4 == 0:
+            return service.collect_due(org, invoice_id)
+        return service.confirm_authentication(org, invoice_id, 1)
+
+    race(20, act)
+    out = PaymentService(ctx).invoice_out(org, invoice_id)
+    assert (out.status, out.amount_paid) == ("paid", "80.00")
+    assert [(p.amount, p.method) for p in out.payments or []] == [("80.00", "card")]
+    assert attempts(ctx, org, invoice_id) == [(1, "succeeded", None)]
+    assert len(events(ctx, org, "invoice.paid")) == len(events(ctx, org, "payment.succeeded")) == 1
+    assert len(charges(ctx, org)) == 1
+
+
+def test_a_3ds_card_off_session_fails_authentication_required_and_goes_to_dunning(
+    ctx: Context, clock: FixedClock, new_org: NewOrg
+) -> None:
+    org = new_org("Off session")
+    account = customer(ctx, org, "pm_card_authenticationRequired", auto=True, timing="on_due_date")
+    invoice_id = issued(ctx, org, account)
+    clock.advance(timedelta(days=30))
+    run_autopay(ctx)
+    assert attempts(ctx, org, invoice_id) == [(1, "failed", "authentication_required")]
+    [failed] = events(ctx, org, "invoice.payment_failed")
+    assert failed["data"]["reason"]["retryable"] is False
+    assert len(events(ctx, org, "invoice.handed_to_dunning")) == 1

@@ -1,8 +1,10 @@
 """The hosted pages in a real browser (Debian's Chromium through Playwright) against the
 local cloud: the customer follows the link in the issued email, pays with the test card and
 sees the invoice paid (and the API agrees); a declined card shows why and leaves the
-invoice open; a voided invoice cannot be paid; the portal's flows; checkout. Screenshots
-at desktop and phone widths land in test-artifacts/."""
+invoice open; a voided invoice cannot be paid; the portal's flows; checkout; a new bank
+account (ACH from the emailed link, SEPA in the portal); a card that asks for 3-D Secure,
+its challenge completed (paid) or failed (open, with the reason). Screenshots at desktop
+and phone widths land in test-artifacts/."""
 
 from __future__ import annotations
 
@@ -251,7 +253,7 @@ def test_the_portal_manages_methods_pays_and_shows_history(
         page.get_by_label("Security code (CVC)").fill("321")
         if default:
             page.get_by_label("Use as my default payment method").check()
-        page.get_by_role("button", name="Add card").click()
+        page.get_by_role("button", name="Add payment method").click()
         page.wait_for_url(re.compile(r"m=method_added"))
 
     add("4242 4242 4242 4242", default=True)
@@ -334,3 +336,189 @@ def test_checkout_saves_a_method_and_redirects_to_the_success_url(
     # The link worked once: opening it again says so.
     response = page.goto(session["url"])
     assert response.status == 404
+
+
+def test_a_new_us_bank_account_pays_from_the_emailed_link_and_is_processing(
+    stack: LocalStack, shop: tuple[str, Api], page: Any
+) -> None:
+    _, api = shop
+    account = api("POST", "/accounts", {"name": "Stark Industries", "email": "ap@stark.example"})["id"]
+    invoice = issue(stack, api, account, ("Audit", "1", "300.00"))
+    page.goto(emailed_link(stack, api, invoice))
+
+    page.get_by_label("New bank account (ACH debit)").check()
+    assert not page.get_by_label("Card number").is_visible()  # only the chosen method's fields
+    page.get_by_label("Account holder name").fill("Stark Industries")
+    page.get_by_label("Routing number").fill("110000001")  # a digit off: the checksum says so
+    page.get_by_label("Account number").fill("000123456789")
+    page.get_by_label("I accept this mandate").check()
+    page.get_by_role("button", name="Pay $357.00").click()
+    page.wait_for_url(re.compile(r"\?m=routing_invalid"))
+    assert "The routing number is not valid" in page.locator("#form-error").inner_text()
+
+    page.get_by_label("New bank account (ACH debit)").check()
+    assert "authorize Pages Test Co to debit" in page.locator("#mandate-text").inner_text()
+    page.get_by_label("Account holder name").fill("Stark Industries")
+    page.get_by_label("Routing number").fill("110000000")
+    page.get_by_label("Account number").fill("000123456789")
+    page.get_by_label("Account type").select_option("savings")
+    page.get_by_label("I accept this mandate").check()
+    screenshots(page, "invoice-new-ach")
+    page.get_by_role("button", name="Pay $357.00").click()
+    page.wait_for_url(re.compile(r"\?m=processing"))
+    assert (
+        "A payment for this invoice is being processed." in page.locator("[role=status]").first.inner_text()
+    )
+    assert page.locator("#pay").count() == 0
+    screenshots(page, "invoice-ach-processing")
+
+    # The sandbox's ACH debit is accepted now and settles four days later.
+    after = api("GET", f"/invoices/{invoice['id']}")
+    assert (after["status"], after["amountDue"]) == ("issued", "357.00")
+    assert [(a["status"], a["methodType"], a["amount"]) for a in after["paymentAttempts"]] == [
+        ("processing", "ach", "357.00")
+    ]
+    assert page.problems == []
+
+
+def test_the_portal_adds_a_sepa_account_and_lists_it(
+    stack: LocalStack, shop: tuple[str, Api], page: Any
+) -> None:
+    _, api = shop
+    account = api(
+        "POST",
+        "/accounts",
+        {"name": "Euro Client BV", "email": "ap@euroclient.example", "invoiceSettings": {"currency": "EUR"}},
+    )["id"]
+    session = api("POST", f"/accounts/{account}/portal-sessions", {"flow": "payment_methods"})
+    page.goto(session["url"])
+    page.get_by_label("Bank account (SEPA Direct Debit)").check()
+    assert not page.get_by_label("Card number").is_visible()
+    page.get_by_label("Account holder name").fill("Euro Client BV")
+    page.get_by_label("IBAN").fill("DE89 3704 0044 0532 0130 01")  # the last digit mistyped
+    page.get_by_label("I accept this mandate").check()
+    page.get_by_role("button", name="Add payment method").click()
+    page.wait_for_url(re.compile(r"m=iban_invalid"))
+    assert "The IBAN is not valid" in page.locator("#form-error").inner_text()
+
+    page.get_by_label("Bank account (SEPA Direct Debit)").check()
+    page.get_by_label("Account holder name").fill("Euro Client BV")
+    page.get_by_label("IBAN").fill("DE89 3704 0044 0532 0130 00")
+    page.get_by_label("I accept this mandate").check()
+    page.get_by_role("button", name="Add payment method").click()
+    page.wait_for_url(re.compile(r"m=method_added"))
+    assert "SEPA •••• 3000" in page.locator("ul.methods").inner_text()
+    screenshots(page, "portal-sepa-added")
+    [method] = api("GET", f"/accounts/{account}/payment-methods")["data"]
+    assert (method["type"], method["bank"]["last4"], method["isDefault"]) == ("sepa", "3000", True)
+    assert page.problems == []
+
+
+def _pay_with_3ds_card(stack: LocalStack, api: Api, page: Any, name: str) -> dict[str, Any]:
+    account = api("POST", "/accounts", {"name": name, "email": f"ap@{name.split()[0].lower()}.example"})["id"]
+    invoice = issue(stack, api, account, ("Licence", "1", "100.00"))
+    page.goto(emailed_link(stack, api, invoice))
+    page.get_by_label("Card number").fill("4000 0027 6000 3184")
+    page.get_by_label("Expiry (MM/YY)").fill("12/30")
+    page.get_by_label("Security code (CVC)").fill("123")
+    page.get_by_role("button", name="Pay $119.00").click()
+    page.wait_for_url(re.compile(r"/authenticate$"))
+    assert page.locator("h1").inner_text() == "Confirm your payment"
+    waiting = api("GET", f"/invoices/{invoice['id']}")
+    assert (waiting["status"], [a["status"] for a in waiting["paymentAttempts"]]) == (
+        "issued",
+        ["requires_action"],
+    )
+    return invoice
+
+
+def test_a_3ds_card_completes_the_challenge_and_the_invoice_is_paid(
+    stack: LocalStack, shop: tuple[str, Api], page: Any
+) -> None:
+    _, api = shop
+    invoice = _pay_with_3ds_card(stack, api, page, "Wayne Enterprises")
+    screenshots(page, "invoice-3ds-challenge")
+    page.get_by_role("button", name="Complete authentication").click()
+    page.wait_for_url(re.compile(r"\?m=paid"))
+    assert page.locator("[data-status]").inner_text() == "Paid"
+    page.go_back()  # the challenge page again: nothing awaits, so back to the invoice
+    page.reload()
+    assert page.locator("[data-status]").inner_text() == "Paid"
+    paid = api("GET", f"/invoices/{invoice['id']}")
+    assert (paid["status"], paid["amountPaid"], len(paid["payments"])) == ("paid", "119.00", 1)
+    assert [a["status"] for a in paid["paymentAttempts"]] == ["succeeded"]
+    assert page.problems == []
+
+
+def test_a_3ds_card_failing_the_challenge_leaves_the_invoice_open_with_the_reason(
+    stack: LocalStack, shop: tuple[str, Api], page: Any
+) -> None:
+    _, api = shop
+    invoice = _pay_with_3ds_card(stack, api, page, "Oscorp Inc")
+    page.get_by_role("button", name="Fail authentication").click()
+    page.wait_for_url(re.compile(r"\?m=declined"))
+    assert (
+        page.locator("#decline").inner_text() == "Your payment was declined: the card's authentication failed"
+    )
+    assert page.locator("[data-status]").inner_text() == "Open"
+    assert page.get_by_role("button", name="Pay $119.00").is_visible()  # another method may pay it
+    screenshots(page, "invoice-3ds-failed")
+    after = api("GET", f"/invoices/{invoice['id']}")
+    assert (after["status"], after["amountDue"]) == ("issued", "119.00")
+    assert [(a["status"], a["gatewayCode"]) for a in after["paymentAttempts"]] == [
+        ("failed", "payment_intent_authentication_failure")
+    ]
+    assert page.problems == []
+
+
+def test_autopay_on_a_3ds_card_fails_in_words_and_the_emailed_link_pays_it_on_session(
+    stack: LocalStack, shop: tuple[str, Api], page: Any
+) -> None:
+    _, api = shop
+    account = api(
+        "POST",
+        "/accounts",
+        {
+            "name": "Cyberdyne Systems",
+            "email": "ap@cyberdyne.example",
+            "autoPayEnabled": True,
+            "autoPayTiming": "on_issue",
+        },
+    )["id"]
+    api(
+        "POST",
+        f"/accounts/{account}/payment-methods",
+        {"type": "card", "gatewayToken": "pm_card_authenticationRequired"},
+    )
+    invoice = issue(stack, api, account, ("Robotics", "1", "100.00"))
+    failed = api("GET", f"/invoices/{invoice['id']}")
+    assert failed["status"] == "issued"
+    assert [(a["status"], a["gatewayCode"]) for a in failed["paymentAttempts"]] == [
+        ("failed", "authentication_required")
+    ]
+    stack.run_due()  # invoice.payment_failed -> the payment_failed email
+    emails = call("GET", f"{stack.api_url}/_local/emails").json
+    email = next(
+        e
+        for e in emails
+        if "ap@cyberdyne.example" in e["to"]
+        and e["subject"].startswith(f"Payment for invoice {invoice['invoiceNumber']}")
+    )
+    found = re.search(r'href="(http://[^"#]+/portal/[^"#]+)"', email["html"])
+    assert found, email["html"]
+
+    # The customer follows it, opens the invoice and pays with the same card, on session.
+    page.goto(found.group(1))
+    page.get_by_role("link", name="Invoices").click()
+    page.get_by_role("link", name="Pay $119.00").click()
+    page.get_by_role("button", name="Pay $119.00").click()  # the saved card is the default
+    page.wait_for_url(re.compile(r"/authenticate$"))
+    page.get_by_role("button", name="Complete authentication").click()
+    page.wait_for_url(re.compile(r"\?m=paid"))
+    assert page.locator("[data-status]").inner_text() == "Paid"
+    paid = api("GET", f"/invoices/{invoice['id']}")
+    assert (paid["status"], [a["status"] for a in paid["paymentAttempts"]]) == (
+        "paid",
+        ["failed", "succeeded"],
+    )
+    assert page.problems == []

@@ -220,3 +220,165 @@ def test_a_refused_setup_is_method_refused() -> None:
             org_id="org_1", account_id="acc_1", method_type="card", token="pm_x", customer="cus_Remit"
         )
     assert refused.value.code == "resource_missing"
+
+
+# -- 3-D Secure and bank debits ---------------------------------------------------------
+
+REQUIRES_ACTION = {
+    **INTENT,
+    "id": "pi_3QxAuth",
+    "status": "requires_action",
+    "client_secret": "pi_3QxAuth_secret_abc",
+    "next_action": {"type": "use_stripe_sdk", "use_stripe_sdk": {}},
+}
+AUTH_REQUIRED = {
+    "error": {
+        "type": "card_error",
+        "code": "authentication_required",
+        "decline_code": "authentication_required",
+        "message": "Your card was declined. This transaction requires authentication.",
+        "payment_intent": {**INTENT, "id": "pi_3QxOff", "status": "requires_payment_method"},
+    }
+}
+
+
+def test_an_on_session_charge_may_wait_for_3ds_and_carries_the_client_secret_not_off_session() -> None:
+    from remit.adapters.gateway.port import OnSession
+
+    http = Recorded((200, REQUIRES_ACTION))
+    outcome = gateway(http).charge(
+        org_id="org_1",
+        amount=12050,
+        currency="USD",
+        method=card(),
+        idempotency_key="inv_1-attempt-1",
+        on_session=OnSession("https://pay.example/i/tok/authenticate"),
+    )
+    assert (outcome.status, outcome.charge_id, outcome.client_secret) == (
+        "requires_action",
+        "pi_3QxAuth",
+        "pi_3QxAuth_secret_abc",
+    )
+    form = http.sent[0]["form"]
+    assert "off_session" not in form  # the customer is here and can authenticate
+    assert form["return_url"] == ["https://pay.example/i/tok/authenticate"]
+    assert form["payment_method_types[0]"] == ["card"]
+
+
+def test_off_session_a_card_that_needs_authentication_fails_authentication_required_for_good() -> None:
+    outcome = charge(Recorded((402, AUTH_REQUIRED)))
+    assert (outcome.status, outcome.code, outcome.retryable) == ("failed", "authentication_required", False)
+
+
+def test_after_the_challenge_retrieve_reads_the_intent_by_id() -> None:
+    failed = {
+        **INTENT,
+        "id": "pi_3QxAuth",
+        "status": "requires_payment_method",
+        "last_payment_error": {
+            "code": "payment_intent_authentication_failure",
+            "message": "The provided PaymentMethod has failed authentication.",
+        },
+    }
+    http = Recorded((200, {**INTENT, "id": "pi_3QxAuth"}), (200, failed))
+    ok = gateway(http).retrieve(org_id="org_1", charge_id="pi_3QxAuth", idempotency_key="inv_1-attempt-1")
+    assert (ok.status, ok.charge_id) == ("succeeded", "pi_3QxAuth")
+    assert http.sent[0]["method"] == "get"
+    assert http.sent[0]["url"].endswith("/v1/payment_intents/pi_3QxAuth")
+    bad = gateway(http).retrieve(org_id="org_1", charge_id="pi_3QxAuth", idempotency_key="inv_1-attempt-1")
+    assert (bad.status, bad.code) == ("failed", "payment_intent_authentication_failure")
+
+
+def test_an_abandoned_challenge_is_cancelled_and_one_that_went_through_stands() -> None:
+    canceled = {**REQUIRES_ACTION, "status": "canceled", "cancellation_reason": "abandoned"}
+    http = Recorded((200, canceled))
+    outcome = gateway(http).cancel(org_id="org_1", charge_id="pi_3QxAuth", idempotency_key="inv_1-attempt-1")
+    assert (outcome.status, outcome.code) == ("failed", "authentication_abandoned")
+    assert http.sent[0]["url"].endswith("/v1/payment_intents/pi_3QxAuth/cancel")
+    assert http.sent[0]["form"]["cancellation_reason"] == ["abandoned"]
+
+    too_late = {
+        "error": {
+            "type": "invalid_request_error",
+            "code": "payment_intent_unexpected_state",
+            "message": "You cannot cancel this PaymentIntent because it has a status of succeeded.",
+        }
+    }
+    http = Recorded((400, too_late), (200, {**INTENT, "id": "pi_3QxAuth"}))
+    outcome = gateway(http).cancel(org_id="org_1", charge_id="pi_3QxAuth", idempotency_key="inv_1-attempt-1")
+    assert (outcome.status, outcome.charge_id) == ("succeeded", "pi_3QxAuth")
+
+
+def test_a_bank_account_is_saved_with_the_customers_mandate() -> None:
+    from remit.adapters.gateway.port import Mandate
+
+    sepa_setup = {
+        **SETUP,
+        "payment_method": {
+            "id": "pm_1Sepa",
+            "object": "payment_method",
+            "type": "sepa_debit",
+            "sepa_debit": {"bank_code": "37040044", "country": "DE", "last4": "3000"},
+        },
+    }
+    http = Recorded((200, sepa_setup))
+    saved = gateway(http).save_method(
+        org_id="org_1",
+        account_id="acc_1",
+        method_type="sepa",
+        token="pm_1Sepa",
+        customer="cus_Remit",
+        mandate=Mandate(
+            accepted_at=datetime(2026, 11, 30, 12, 0, tzinfo=UTC),
+            text="By accepting this mandate …",
+            ip_address="203.0.113.9",
+            user_agent="Mozilla/5.0",
+        ),
+    )
+    assert (saved.type, saved.ref) == ("sepa", "pm_1Sepa")
+    assert saved.bank is not None
+    assert (saved.bank.last4, saved.bank.country) == ("3000", "DE")
+    form = http.sent[0]["form"]
+    assert form["payment_method_types[0]"] == ["sepa_debit"]
+    assert form["mandate_data[customer_acceptance][type]"] == ["online"]
+    assert form["mandate_data[customer_acceptance][online][ip_address]"] == ["203.0.113.9"]
+    assert form["mandate_data[customer_acceptance][online][user_agent]"] == ["Mozilla/5.0"]
+
+
+def test_a_us_bank_account_awaiting_microdeposits_is_refused_with_the_reason() -> None:
+    from remit.adapters.gateway.port import MethodRefused
+
+    waiting = {
+        **SETUP,
+        "status": "requires_action",
+        "payment_method": {
+            "id": "pm_1Ach",
+            "object": "payment_method",
+            "type": "us_bank_account",
+            "us_bank_account": {"bank_name": "STRIPE TEST BANK", "last4": "6789"},
+        },
+    }
+    with pytest.raises(MethodRefused) as refused:
+        gateway(Recorded((200, waiting))).save_method(
+            org_id="org_1", account_id="acc_1", method_type="ach", token="pm_1Ach", customer="cus_Remit"
+        )
+    assert refused.value.code == "verification_required"
+
+
+def test_a_bank_debit_from_the_page_is_still_charged_on_its_mandate_off_session() -> None:
+    from remit.adapters.gateway.port import OnSession
+
+    sepa = card().model_copy(update={"type": "sepa", "gateway_ref": "pm_1Sepa"})
+    http = Recorded((200, {**INTENT, "status": "processing"}))
+    outcome = gateway(http).charge(
+        org_id="org_1",
+        amount=12050,
+        currency="EUR",
+        method=sepa,
+        idempotency_key="inv_1-attempt-1",
+        on_session=OnSession("https://pay.example/i/tok/authenticate"),
+    )
+    assert outcome.status == "processing"
+    form = http.sent[0]["form"]
+    assert (form["off_session"], form["payment_method_types[0]"]) == (["true"], ["sepa_debit"])
+    assert "return_url" not in form

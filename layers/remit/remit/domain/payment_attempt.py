@@ -13,7 +13,8 @@ from typing import Literal
 from remit.domain.base import DomainModel
 from remit.domain.payment_method import GatewayName, MethodType
 
-AttemptStatus = Literal["pending", "processing", "succeeded", "failed", "abandoned"]
+# requires_action: the customer must authenticate (3-D Secure) on the hosted page; still open.
+AttemptStatus = Literal["pending", "processing", "requires_action", "succeeded", "failed", "abandoned"]
 Trigger = Literal["manual", "autopay", "retry", "checkout", "dunning"]
 
 # A claimed attempt belongs to its claimer for this long; only after it may anyone else

@@ -256,6 +256,187 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
+# New bank accounts (ACH, SEPA), the debit mandates, and 3-D Secure (docs/pages.md).
+_MORE: dict[str, dict[str, str]] = {
+    "en": {
+        "sandbox_hint": "Test mode: use 4242 4242 4242 4242 (success), 4000 0000 0000 0002 (declined) "
+        "or 4000 0027 6000 3184 (asks for 3-D Secure).",
+        "save_method": "Save this payment method for future payments",
+        "add_card": "Add a payment method",
+        "add_button": "Add payment method",
+        "method_kind": "Payment method",
+        "kind_card": "Card",
+        "new_bank_ach": "New bank account (ACH debit)",
+        "new_bank_sepa": "New bank account (SEPA Direct Debit)",
+        "kind_ach": "US bank account (ACH debit)",
+        "kind_sepa": "Bank account (SEPA Direct Debit)",
+        "account_holder": "Account holder name",
+        "routing_number": "Routing number",
+        "account_number": "Account number",
+        "account_type": "Account type",
+        "checking": "Checking",
+        "savings": "Savings",
+        "iban": "IBAN",
+        "mandate_title": "Debit mandate",
+        "mandate_accept": "I accept this mandate",
+        "mandate_ach": "By accepting, you authorize {org} to debit the bank account above, through the "
+        "ACH network, for this payment and for future invoices you owe {org}, and, if needed, to "
+        "credit it to correct an erroneous debit. You can revoke this authorization at any time by "
+        "contacting {org}.",
+        "mandate_sepa": "By accepting this mandate, you authorise {org} and its payment service provider "
+        "to send instructions to your bank to debit your account, and your bank to debit your account "
+        "in accordance with those instructions, for this payment and for future invoices. You are "
+        "entitled to a refund from your bank under the terms and conditions of your agreement with "
+        "your bank; a refund must be claimed within 8 weeks from the date your account was debited.",
+        "sandbox_bank_ach": "Test mode: routing number 110000000 with account 000123456789 (succeeds) "
+        "or 000111111113 (fails: account closed).",
+        "sandbox_bank_sepa": "Test mode: IBAN DE89 3704 0044 0532 0130 00 (succeeds) or "
+        "DE62 3704 0044 0532 0130 01 (fails: insufficient funds).",
+        "bank_unknown": "This bank account is not accepted here.",
+        "holder_missing": "Please enter the account holder's name.",
+        "routing_invalid": "The routing number is not valid: it has 9 digits and a check digit that "
+        "must match.",
+        "account_invalid": "The account number is not valid: enter 4 to 17 digits and choose checking "
+        "or savings.",
+        "iban_invalid": "The IBAN is not valid: check the country code, the length and the check digits.",
+        "mandate_missing": "Please accept the debit mandate to pay by bank account.",
+        "back": "Back to the invoice",
+        "auth_title": "Confirm your payment",
+        "auth_intro": "Your bank asks you to confirm the payment of {amount} for invoice {number}.",
+        "auth_card": "Card ending in {last4}",
+        "auth_sandbox": "Test mode: this page stands in for your bank's 3-D Secure check.",
+        "auth_complete": "Complete authentication",
+        "auth_fail": "Fail authentication",
+        "auth_continue": "Continue",
+        "auth_wait": "Your bank's check opens in a moment. If nothing happens, press Continue.",
+        "auth_pending": "This payment is waiting for you to confirm it with your bank.",
+        "auth_resume": "Confirm the payment",
+        "reason_authentication_required": "the card requires authentication: please pay on the invoice page",
+        "reason_payment_intent_authentication_failure": "the card's authentication failed",
+        "reason_authentication_abandoned": "the authentication was not completed",
+        "reason_account_closed": "the bank account is closed",
+    },
+    "de": {
+        "sandbox_hint": "Testmodus: 4242 4242 4242 4242 (erfolgreich), 4000 0000 0000 0002 (abgelehnt) "
+        "oder 4000 0027 6000 3184 (verlangt 3-D Secure).",
+        "save_method": "Zahlungsmethode für künftige Zahlungen speichern",
+        "add_card": "Zahlungsmethode hinzufügen",
+        "add_button": "Zahlungsmethode hinzufügen",
+        "method_kind": "Zahlungsmethode",
+        "kind_card": "Karte",
+        "new_bank_ach": "Neues Bankkonto (ACH-Lastschrift)",
+        "new_bank_sepa": "Neues Bankkonto (SEPA-Lastschrift)",
+        "kind_ach": "US-Bankkonto (ACH-Lastschrift)",
+        "kind_sepa": "Bankkonto (SEPA-Lastschrift)",
+        "account_holder": "Name des Kontoinhabers",
+        "routing_number": "Routing-Nummer",
+        "account_number": "Kontonummer",
+        "account_type": "Kontoart",
+        "checking": "Girokonto",
+        "savings": "Sparkonto",
+        "iban": "IBAN",
+        "mandate_title": "Lastschriftmandat",
+        "mandate_accept": "Ich erteile dieses Mandat",
+        "mandate_ach": "Mit Ihrer Zustimmung ermächtigen Sie {org}, das oben genannte Bankkonto über das "
+        "ACH-Netz für diese Zahlung und künftige Rechnungen von {org} zu belasten und fehlerhafte "
+        "Belastungen gutzuschreiben. Sie können diese Ermächtigung jederzeit gegenüber {org} widerrufen.",
+        "mandate_sepa": "Mit diesem Mandat ermächtigen Sie {org} und seinen Zahlungsdienstleister, "
+        "Zahlungen von Ihrem Konto mittels Lastschrift einzuziehen, und weisen Ihr Kreditinstitut an, "
+        "die Lastschriften einzulösen, für diese Zahlung und künftige Rechnungen. Sie können innerhalb "
+        "von acht Wochen, beginnend mit dem Belastungsdatum, die Erstattung des belasteten Betrages "
+        "verlangen. Es gelten dabei die mit Ihrem Kreditinstitut vereinbarten Bedingungen.",
+        "sandbox_bank_ach": "Testmodus: Routing-Nummer 110000000 mit Konto 000123456789 (erfolgreich) "
+        "oder 000111111113 (scheitert: Konto aufgelöst).",
+        "sandbox_bank_sepa": "Testmodus: IBAN DE89 3704 0044 0532 0130 00 (erfolgreich) oder "
+        "DE62 3704 0044 0532 0130 01 (scheitert: keine Deckung).",
+        "bank_unknown": "Dieses Bankkonto wird hier nicht akzeptiert.",
+        "holder_missing": "Bitte geben Sie den Namen des Kontoinhabers ein.",
+        "routing_invalid": "Die Routing-Nummer ist ungültig: Sie hat 9 Ziffern mit passender Prüfziffer.",
+        "account_invalid": "Die Kontonummer ist ungültig: 4 bis 17 Ziffern, Giro- oder Sparkonto.",
+        "iban_invalid": "Die IBAN ist ungültig: Bitte prüfen Sie Ländercode, Länge und Prüfziffern.",
+        "mandate_missing": "Bitte erteilen Sie das Lastschriftmandat, um per Bankkonto zu zahlen.",
+        "back": "Zurück zur Rechnung",
+        "auth_title": "Zahlung bestätigen",
+        "auth_intro": "Ihre Bank bittet Sie, die Zahlung von {amount} für die Rechnung {number} zu "
+        "bestätigen.",
+        "auth_card": "Karte mit Endziffern {last4}",
+        "auth_sandbox": "Testmodus: Diese Seite steht für die 3-D-Secure-Prüfung Ihrer Bank.",
+        "auth_complete": "Authentifizierung abschließen",
+        "auth_fail": "Authentifizierung ablehnen",
+        "auth_continue": "Weiter",
+        "auth_wait": "Die Prüfung Ihrer Bank öffnet sich gleich. Falls nicht, klicken Sie auf Weiter.",
+        "auth_pending": "Diese Zahlung wartet auf Ihre Bestätigung bei Ihrer Bank.",
+        "auth_resume": "Zahlung bestätigen",
+        "reason_authentication_required": "die Karte verlangt eine Authentifizierung: bitte zahlen Sie "
+        "auf der Rechnungsseite",
+        "reason_payment_intent_authentication_failure": "die Authentifizierung der Karte ist fehlgeschlagen",
+        "reason_authentication_abandoned": "die Authentifizierung wurde nicht abgeschlossen",
+        "reason_account_closed": "das Bankkonto ist aufgelöst",
+    },
+    "fr": {
+        "sandbox_hint": "Mode test : 4242 4242 4242 4242 (accepté), 4000 0000 0000 0002 (refusé) ou "
+        "4000 0027 6000 3184 (demande 3-D Secure).",
+        "save_method": "Enregistrer ce moyen de paiement pour les prochains paiements",
+        "add_card": "Ajouter un moyen de paiement",
+        "add_button": "Ajouter le moyen de paiement",
+        "method_kind": "Moyen de paiement",
+        "kind_card": "Carte",
+        "new_bank_ach": "Nouveau compte bancaire (prélèvement ACH)",
+        "new_bank_sepa": "Nouveau compte bancaire (prélèvement SEPA)",
+        "kind_ach": "Compte bancaire américain (prélèvement ACH)",
+        "kind_sepa": "Compte bancaire (prélèvement SEPA)",
+        "account_holder": "Titulaire du compte",
+        "routing_number": "Numéro de routage",
+        "account_number": "Numéro de compte",
+        "account_type": "Type de compte",
+        "checking": "Compte courant",
+        "savings": "Compte d'épargne",
+        "iban": "IBAN",
+        "mandate_title": "Mandat de prélèvement",
+        "mandate_accept": "J'accepte ce mandat",
+        "mandate_ach": "En acceptant, vous autorisez {org} à débiter le compte ci-dessus via le réseau "
+        "ACH pour ce paiement et les factures à venir de {org}, et à le créditer pour corriger un débit "
+        "erroné. Vous pouvez révoquer cette autorisation à tout moment auprès de {org}.",
+        "mandate_sepa": "En acceptant ce mandat, vous autorisez {org} et son prestataire de paiement à "
+        "envoyer des instructions à votre banque pour débiter votre compte, et votre banque à débiter "
+        "votre compte conformément à ces instructions, pour ce paiement et les factures à venir. Vous "
+        "bénéficiez d'un droit à remboursement par votre banque selon les conditions de votre "
+        "convention ; la demande doit être présentée dans les 8 semaines suivant le débit.",
+        "sandbox_bank_ach": "Mode test : numéro de routage 110000000 avec le compte 000123456789 "
+        "(accepté) ou 000111111113 (échoue : compte clôturé).",
+        "sandbox_bank_sepa": "Mode test : IBAN DE89 3704 0044 0532 0130 00 (accepté) ou "
+        "DE62 3704 0044 0532 0130 01 (échoue : provision insuffisante).",
+        "bank_unknown": "Ce compte bancaire n'est pas accepté ici.",
+        "holder_missing": "Veuillez saisir le nom du titulaire du compte.",
+        "routing_invalid": "Le numéro de routage n'est pas valide : 9 chiffres avec une clé de contrôle "
+        "correcte.",
+        "account_invalid": "Le numéro de compte n'est pas valide : de 4 à 17 chiffres, compte courant ou "
+        "d'épargne.",
+        "iban_invalid": "L'IBAN n'est pas valide : vérifiez le code pays, la longueur et la clé.",
+        "mandate_missing": "Veuillez accepter le mandat de prélèvement pour payer par compte bancaire.",
+        "back": "Retour à la facture",
+        "auth_title": "Confirmez votre paiement",
+        "auth_intro": "Votre banque vous demande de confirmer le paiement de {amount} pour la facture "
+        "{number}.",
+        "auth_card": "Carte se terminant par {last4}",
+        "auth_sandbox": "Mode test : cette page tient lieu du contrôle 3-D Secure de votre banque.",
+        "auth_complete": "Valider l'authentification",
+        "auth_fail": "Refuser l'authentification",
+        "auth_continue": "Continuer",
+        "auth_wait": "Le contrôle de votre banque va s'ouvrir. Sinon, cliquez sur Continuer.",
+        "auth_pending": "Ce paiement attend votre confirmation auprès de votre banque.",
+        "auth_resume": "Confirmer le paiement",
+        "reason_authentication_required": "la carte exige une authentification : veuillez payer sur la "
+        "page de la facture",
+        "reason_payment_intent_authentication_failure": "l'authentification de la carte a échoué",
+        "reason_authentication_abandoned": "l'authentification n'a pas été menée à terme",
+        "reason_account_closed": "le compte bancaire est clôturé",
+    },
+}
+for _language, _extra in _MORE.items():
+    WORDS[_language].update(_extra)
+
+
 def words(language: str) -> dict[str, str]:
     return WORDS.get(language.split("-")[0].lower(), WORDS["en"])
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
-from remit.adapters.gateway.port import MethodRefused
-from remit.adapters.gateway.sandbox import TEST_CARD_NUMBERS
+from remit.adapters.gateway.port import Mandate, MethodRefused, OnSession
+from remit.adapters.gateway.sandbox import TEST_CARD_NUMBERS, SandboxGateway, ach_token, sepa_token
 from remit.documents.view import DocumentView, build_view
 from remit.domain.account import Account
 from remit.domain.invoice import Invoice, Payment
@@ -18,10 +18,11 @@ from remit.domain.lifecycle import ReportedStatus
 from remit.domain.organization import Organization
 from remit.domain.page_link import PageLink
 from remit.domain.payment_attempt import PaymentAttempt
-from remit.domain.payment_method import PaymentMethod
+from remit.domain.payment_method import MethodType, PaymentMethod
 from remit.errors import Conflict, NotFound, PaymentDeclined, RemitError, ValidationFailed
 from remit.ids import new_id
 from remit.observability import logger
+from remit.pages.bank import BANK_FOR_CURRENCY, BankForm, BankProblem, BankType, compact
 from remit.schemas.account import AccountPatch
 from remit.services.accounts import AccountService
 from remit.services.context import Context
@@ -30,8 +31,22 @@ from remit.services.payment_methods import PaymentMethodService
 from remit.services.payments import PaymentService
 
 PayOutcome = Literal[
-    "paid", "processing", "declined", "in_progress", "not_payable", "card_unknown", "card_invalid"
+    "paid",
+    "processing",
+    "declined",
+    "in_progress",
+    "not_payable",
+    "card_unknown",
+    "card_invalid",
+    "requires_action",
+    "bank_unknown",
+    "holder_missing",
+    "routing_invalid",
+    "account_invalid",
+    "iban_invalid",
+    "mandate_missing",
 ]
+AuthResult = Literal["complete", "fail", "check"]
 _DIGITS = re.compile(r"\D")
 _EXPIRY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*$")
 PORTAL_LIST_LIMIT = 100
@@ -80,12 +95,38 @@ class InvoiceBundle:
             self.status(now) in ("issued", "past_due")
             and self.invoice.amount_due > 0
             and self.invoice.open_attempt is None
-            and self.org.payment_settings.accepts("card")
+            and any(self.org.payment_settings.accepts(t) for t in ("card", "ach", "sepa"))
         )
+
+    def bank_types(self) -> list[BankType]:
+        """The new bank account this invoice can be paid with: its currency's scheme, if
+        the organization accepts it."""
+        return bank_types(self.org, self.invoice.currency)
+
+    def awaiting_authentication(self) -> PaymentAttempt | None:
+        """The open attempt, when it waits for the customer's 3-D Secure challenge."""
+        if self.invoice.open_attempt is None:
+            return None
+        found = [a for a in self.attempts if a.number == self.invoice.open_attempt]
+        return found[0] if found and found[0].status == "requires_action" else None
 
     def last_failure(self) -> PaymentAttempt | None:
         failed = [a for a in self.attempts if a.status == "failed"]
         return max(failed, key=lambda a: a.number) if failed else None
+
+
+def bank_types(org: Organization, currency: str) -> list[BankType]:
+    """ACH for dollars, SEPA for euros, when the organization accepts that method."""
+    kind = BANK_FOR_CURRENCY.get(currency.upper())
+    return [kind] if kind is not None and org.payment_settings.accepts(kind) else []
+
+
+@dataclass(frozen=True)
+class NewBank:
+    """A new bank account from a page, with the mandate the customer accepted there."""
+
+    form: BankForm
+    mandate: Mandate
 
 
 @dataclass(frozen=True)
@@ -171,28 +212,72 @@ class PagesService:
         token = card.gateway_token()
         if token is None:
             raise ValidationFailed("card number not accepted", field="cardNumber", code="card_unknown")
+        return self._save(org, account, "card", token, make_default, None, "card_unknown")
+
+    def save_bank(
+        self, org: Organization, account: Account, bank: NewBank, make_default: bool
+    ) -> PaymentMethod:
+        """A new bank account: checked (``BankProblem`` as the ValidationFailed's code),
+        offered for the account's currency, named to the gateway with its mandate."""
+        problem = bank.form.problem()
+        if problem is not None:
+            raise ValidationFailed(f"the bank account is not valid: {problem}", field="bank", code=problem)
+        if not org.payment_settings.accepts(bank.form.type):
+            raise ValidationFailed(
+                f"the organization does not accept {bank.form.type}", field="type", code="bank_unknown"
+            )
+        token = self.bank_token(org, bank.form)
+        if token is None:
+            raise ValidationFailed("bank account not accepted", field="bank", code="bank_unknown")
+        return self._save(org, account, bank.form.type, token, make_default, bank.mandate, "bank_unknown")
+
+    def bank_token(self, org: Organization, form: BankForm) -> str | None:
+        if form.token:
+            return form.token if org.payment_settings.gateway == "stripe" else None
+        if org.payment_settings.gateway != "sandbox":
+            return None  # on Stripe the numbers are tokenized by Stripe.js, never here
+        if form.type == "ach":
+            return ach_token(compact(form.routing_number), compact(form.account_number))
+        return sepa_token(compact(form.iban))
+
+    def _save(
+        self,
+        org: Organization,
+        account: Account,
+        method_type: MethodType,
+        token: str,
+        make_default: bool,
+        mandate: Mandate | None,
+        refused_code: str,
+    ) -> PaymentMethod:
+        if not org.payment_settings.accepts(method_type):
+            raise ValidationFailed(
+                f"the organization does not accept {method_type}", field="type", code=refused_code
+            )
         gateway = self.ctx.gateway(org.payment_settings.gateway)
         existing = self.store.payment_methods.for_account(org.id, account.id)
         try:
             saved = gateway.save_method(
                 org_id=org.id,
                 account_id=account.id,
-                method_type="card",
+                method_type=method_type,
                 token=token,
                 customer=next((m.gateway_customer for m in existing if m.gateway_customer), None),
+                mandate=mandate,
             )
         except MethodRefused as exc:
-            raise ValidationFailed(exc.message, field="cardNumber", code="card_unknown") from exc
+            raise ValidationFailed(exc.message, field="gatewayToken", code=refused_code) from exc
         now = self.clock.now()
         method = PaymentMethod(
             id=new_id("pm", self.clock),
             organization_id=org.id,
             account_id=account.id,
-            type="card",
+            type=method_type,
             gateway=gateway.name,
             gateway_ref=saved.ref,
             gateway_customer=saved.customer,
             card=saved.card,
+            bank=saved.bank,
             created_at=now,
         )
         PaymentMethodService(self.ctx).attach(account, method, make_default, now)
@@ -205,10 +290,16 @@ class PagesService:
         method_id: str | None,
         card: CardForm | None,
         save: bool,
+        bank: NewBank | None = None,
+        return_url: str = "",
     ) -> PayResult:
-        """Pay the invoice with a saved method of the account or a new card. A new card
-        the customer did not ask to keep is detached after the charge, whatever its
-        outcome, so AutoPay never charges a card given for one payment."""
+        """Pay the invoice with a saved method of the account, a new card or a new bank
+        account. A new method the customer did not ask to keep is detached after the
+        charge, whatever its outcome, so AutoPay never charges a method given for one
+        payment (a bank debit still settling keeps its charge: the gateway has it). The
+        customer is here, so a card may ask for 3-D Secure (``requires_action``: the page
+        sends them to the challenge, which comes back to ``return_url``); such a card is
+        forgotten all the same (the gateway's charge holds it)."""
         now = self.clock.now()
         if not bundle.payable(now):
             return PayResult("in_progress" if bundle.invoice.open_attempt else "not_payable")
@@ -223,10 +314,21 @@ class PagesService:
                 return PayResult("card_unknown")
             method_id = method.id
             temporary = None if save else method
+        elif bank is not None:
+            if bank.form.type not in bundle.bank_types():
+                return PayResult("bank_unknown")
+            try:
+                method = self.save_bank(org, account, bank, make_default=False)
+            except ValidationFailed as exc:
+                return PayResult(_bank_outcome(exc.code))
+            method_id = method.id
+            temporary = None if save else method
         elif method_id is None or all(m.id != method_id for m in bundle.methods):
             return PayResult("card_invalid")
         try:
-            out = PaymentService(self.ctx).pay(org.id, invoice.id, method_id, trigger="manual")
+            out = PaymentService(self.ctx).pay(
+                org.id, invoice.id, method_id, trigger="manual", on_session=OnSession(return_url)
+            )
         except PaymentDeclined:
             after = self.bundle(org.id, account.id, invoice.id)
             failure = after.last_failure()
@@ -235,10 +337,38 @@ class PagesService:
             # Another tab, a double click, AutoPay: the invoice's claim let one charge run.
             return PayResult("in_progress" if exc.code == "payment_in_progress" else "not_payable")
         finally:
+            # Even while a challenge runs: the gateway's charge holds the card, and settling
+            # it needs only the attempt, so a card given for one payment is never kept.
             if temporary is not None:
                 self._forget(temporary)
+        if any(a.status == "requires_action" for a in out.payment_attempts or []):
+            return PayResult("requires_action")
         # A bank debit is accepted now and settles days later: not paid yet.
         return PayResult("paid" if out.status == "paid" else "processing")
+
+    def authenticate(self, bundle: InvoiceBundle, result: AuthResult) -> PayResult:
+        """The end of a 3-D Secure challenge. On the sandbox the challenge page's buttons
+        (``complete``, ``fail``) play the card issuer first; then, on either gateway, the
+        server asks the gateway for the charge's outcome and settles it, once however often
+        this is posted."""
+        attempt = bundle.awaiting_authentication()
+        if attempt is None:
+            if bundle.invoice.open_attempt is not None:
+                return PayResult("in_progress")
+            last = max(bundle.attempts, key=lambda a: a.number, default=None)
+            return PayResult(_settled_outcome(last, bundle))
+        gateway = self.ctx.gateway(attempt.gateway)
+        if result in ("complete", "fail") and isinstance(gateway, SandboxGateway):
+            gateway.authenticate(
+                org_id=bundle.org.id, idempotency_key=attempt.idempotency_key, succeed=result == "complete"
+            )
+        done = PaymentService(self.ctx).confirm_authentication(
+            bundle.org.id, bundle.invoice.id, attempt.number
+        )
+        if done is None or done.status == "requires_action":
+            return PayResult("requires_action")
+        after = self.bundle(bundle.org.id, bundle.account.id, bundle.invoice.id)
+        return PayResult(_settled_outcome(done, after), done.gateway_code)
 
     def _forget(self, method: PaymentMethod) -> None:
         try:
@@ -253,3 +383,21 @@ class PagesService:
 
     def remove_method(self, org_id: str, account_id: str, method_id: str) -> None:
         PaymentMethodService(self.ctx).remove(org_id, account_id, method_id)
+
+
+def _bank_outcome(code: str | None) -> PayOutcome:
+    """The page's message for a bank form the checks (or the gateway) refused."""
+    for problem in get_args(BankProblem):
+        if code == problem:
+            return problem  # type: ignore[no-any-return]
+    return "bank_unknown"
+
+
+def _settled_outcome(attempt: PaymentAttempt | None, bundle: InvoiceBundle) -> PayOutcome:
+    if attempt is None:
+        return "not_payable"
+    if attempt.status == "succeeded":
+        return "paid" if bundle.invoice.status == "paid" else "processing"
+    if attempt.status == "processing":
+        return "processing"
+    return "declined"

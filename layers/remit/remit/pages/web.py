@@ -18,16 +18,19 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from remit.adapters.gateway.port import Mandate, OnSession, OutcomeUnknown
 from remit.documents import localize
 from remit.domain.checkout import CheckoutSession
 from remit.domain.lifecycle import ReportedStatus
 from remit.domain.organization import Organization
 from remit.domain.page_link import PageLink
-from remit.errors import NotFound, PaymentDeclined, RemitError, ValidationFailed
+from remit.domain.payment_method import MethodType
+from remit.errors import Conflict, NotFound, PaymentDeclined, RemitError, ValidationFailed
 from remit.observability import logger
 from remit.pages import i18n, security
+from remit.pages.bank import BankForm, BankType
 from remit.pages.links import PageLinks, base_url
-from remit.pages.service import CardForm, InvoiceBundle, PagesService
+from remit.pages.service import AuthResult, CardForm, InvoiceBundle, NewBank, PagesService, bank_types
 from remit.services.checkout import CheckoutService
 from remit.services.context import Context
 from remit.services.documents import DocumentService
@@ -52,6 +55,7 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     form: dict[str, str] = field(default_factory=dict)
+    source_ip: str | None = None
 
     @classmethod
     def of(cls, event: dict[str, Any]) -> Request:
@@ -68,6 +72,7 @@ class Request:
             query=event.get("queryStringParameters") or {},
             headers=headers,
             form=form,
+            source_ip=((event.get("requestContext") or {}).get("identity") or {}).get("sourceIp"),
         )
 
 
@@ -220,10 +225,15 @@ class Pages:
             failure = bundle.last_failure()
             reason = i18n.decline_reason(failure.gateway_code if failure else None, lang)
         status = bundle.status(now)
+        banks = bundle.bank_types()
         return self.render(
             "invoice.html",
             lang,
             view=view,
+            bank=banks[0] if banks else None,
+            mandate_text=_mandate_text(banks[0], bundle.org.name, lang) if banks else "",
+            account_email=bundle.account.email,
+            awaiting=bundle.awaiting_authentication() is not None,
             status=status,
             status_label=words[f"status_{status}"],
             payable=bundle.payable(now),
@@ -234,7 +244,10 @@ class Pages:
             sandbox=bundle.org.payment_settings.gateway == "sandbox",
             # A new card: the sandbox's test numbers, or Stripe Elements when the stack has
             # a publishable key; otherwise only the account's saved methods.
-            new_card=bundle.org.payment_settings.gateway == "sandbox" or stripe_key(bundle.org) is not None,
+            new_card=bundle.org.payment_settings.accepts("card")
+            and (bundle.org.payment_settings.gateway == "sandbox" or stripe_key(bundle.org) is not None),
+            new_bank=bool(banks)
+            and (bundle.org.payment_settings.gateway == "sandbox" or stripe_key(bundle.org) is not None),
             stripe=stripe_key(bundle.org),
             csrf=security.csrf_token(token_hash, csrf_subject),
             here=here,
@@ -253,20 +266,94 @@ class Pages:
         if not security.csrf_ok(token_hash, csrf_subject, request.form.get("csrf", "")):
             return redirect(f"{here}?m=form_expired")
         choice = request.form.get("method", "new")
-        card = None
+        card = bank = None
         if choice == "new":
             card = _card(request)
+        elif choice in ("new_ach", "new_sepa"):
+            kind: BankType = "ach" if choice == "new_ach" else "sepa"
+            bank = _bank(request, kind, bundle.org.name, bundle.invoice.language, self.ctx.clock.now())
         result = self.service.pay(
             bundle,
-            method_id=None if choice == "new" else choice,
+            method_id=None if choice.startswith("new") else choice,
             card=card,
+            bank=bank,
             save=request.form.get("save") == "1",
+            return_url=f"{_origin()}{here}/authenticate",
         )
         logger.info(
             "hosted page payment",
             extra={"invoice_id": bundle.invoice.id, "outcome": result.outcome, "code": result.code},
         )
+        if result.outcome == "requires_action":
+            return redirect(f"{here}/authenticate")
         return redirect(f"{here}?m={result.outcome}#status")
+
+    # -- 3-D Secure -------------------------------------------------------------------------
+
+    def _challenge(
+        self, token_hash: str, csrf_subject: str, bundle: InvoiceBundle, here: str, back: str
+    ) -> Response:
+        """The challenge page of an attempt awaiting 3-D Secure: on the sandbox our stand-in
+        for the issuer (complete or fail); on Stripe, Stripe.js runs the issuer's challenge
+        (``handleNextAction``) and posts back. Nothing awaiting: back to the page."""
+        attempt = bundle.awaiting_authentication()
+        if attempt is None:
+            return redirect(back)
+        lang = bundle.invoice.language
+        client_secret = None
+        stripe = stripe_key(bundle.org) if attempt.gateway == "stripe" else None
+        if attempt.gateway == "stripe" and attempt.gateway_charge_id:
+            try:
+                outcome = self.ctx.gateway("stripe").retrieve(
+                    org_id=bundle.org.id,
+                    charge_id=attempt.gateway_charge_id,
+                    idempotency_key=attempt.idempotency_key,
+                )
+                client_secret = outcome.client_secret
+            except OutcomeUnknown:
+                client_secret = None  # the page offers Continue, which asks again
+        method = next((m for m in bundle.methods if m.id == attempt.payment_method_id), None)
+        view = bundle.view()
+        return self.render(
+            "authenticate.html",
+            lang,
+            stripe=stripe,
+            client_secret=client_secret,
+            sandbox=attempt.gateway == "sandbox",
+            amount=localize.money(attempt.amount, attempt.currency, lang),
+            number=view.number,
+            card_last4=method.card.last4 if method and method.card else None,
+            csrf=security.csrf_token(token_hash, csrf_subject),
+            here=here,
+            back=back,
+            accent=view.accent,
+            logo_url=view.logo_url,
+            org_name=bundle.org.name,
+        )
+
+    def _authenticate(
+        self, request: Request, token_hash: str, csrf_subject: str, bundle: InvoiceBundle, back: str
+    ) -> Response:
+        if not security.csrf_ok(token_hash, csrf_subject, request.form.get("csrf", "")):
+            return redirect(f"{back}?m=form_expired")
+        outcome = self.service.authenticate(bundle, _auth_result(request))
+        logger.info(
+            "hosted page authentication",
+            extra={"invoice_id": bundle.invoice.id, "outcome": outcome.outcome, "code": outcome.code},
+        )
+        if outcome.outcome == "requires_action":
+            return redirect(f"{back}/authenticate")
+        return redirect(f"{back}?m={outcome.outcome}#status")
+
+    def invoice_challenge(self, request: Request) -> Response:
+        link, bundle = self._invoice_link(request)
+        here = f"{prefix()}/i/{request.params['token']}"
+        return self._challenge(link.token_hash, link.id, bundle, f"{here}/authenticate", here)
+
+    def invoice_authenticate(self, request: Request) -> Response:
+        link, bundle = self._invoice_link(request)
+        here = f"{prefix()}/i/{request.params['token']}"
+        return self._authenticate(request, link.token_hash, link.id, bundle, here)
 
     def invoice_pay(self, request: Request) -> Response:
         link, bundle = self._invoice_link(request)
@@ -300,6 +387,7 @@ class Pages:
             bundle = self.service.bundle(org.id, account.id, session.invoice_id)
             lang = bundle.invoice.language
         view = bundle.view() if bundle else None
+        banks = bank_types(org, bundle.invoice.currency if bundle else account.effective_currency(org))
         return self.render(
             "checkout.html",
             lang,
@@ -316,6 +404,11 @@ class Pages:
             else None,
             sandbox=org.payment_settings.gateway == "sandbox",
             stripe=stripe_key(org),
+            new_card=org.payment_settings.accepts("card"),
+            bank=banks[0] if banks else None,
+            mandate_text=_mandate_text(banks[0], org.name, lang) if banks else "",
+            account_email=account.email,
+            kind=request.form.get("kind", "card"),
             csrf=security.csrf_token(session.token_hash, session.id),
             here=f"{prefix()}/checkout/{request.params['token']}",
             error=error,
@@ -327,17 +420,41 @@ class Pages:
     def checkout_post(self, request: Request) -> Response:
         session = self._session(request)
         lang = self._checkout_language(session)
+        words = i18n.words(lang)
         if not security.csrf_ok(session.token_hash, session.id, request.form.get("csrf", "")):
-            return self.checkout_page(request, i18n.words(lang)["form_expired"], 400)
-        card = _card(request)
-        token = card.gateway_token()
-        if not card.complete():
-            return self.checkout_page(request, i18n.words(lang)["card_invalid"], 422)
-        if token is None:
-            return self.checkout_page(request, i18n.words(lang)["card_unknown"], 422)
+            return self.checkout_page(request, words["form_expired"], 400)
+        kind = request.form.get("kind", "card")
+        mandate = None
+        org, account = self.service.account(session.organization_id, session.account_id)
+        if kind in ("ach", "sepa"):
+            bank = _bank(request, "ach" if kind == "ach" else "sepa", org.name, lang, self.ctx.clock.now())
+            invoice = (
+                self.service.store.invoices.get(org.id, session.invoice_id) if session.invoice_id else None
+            )
+            offered = bank_types(org, invoice.currency if invoice else account.effective_currency(org))
+            problem = bank.form.problem() if kind in offered else "bank_unknown"
+            token = self.service.bank_token(org, bank.form) if problem is None else None
+            if problem is not None or token is None:
+                return self.checkout_page(request, words[problem or "bank_unknown"], 422)
+            method_type: MethodType = bank.form.type
+            mandate = bank.mandate
+        else:
+            card = _card(request)
+            card_token = card.gateway_token()
+            if not card.complete():
+                return self.checkout_page(request, words["card_invalid"], 422)
+            if card_token is None:
+                return self.checkout_page(request, words["card_unknown"], 422)
+            token, method_type = card_token, "card"
+        here = f"{prefix()}/checkout/{request.params['token']}"
         try:
-            CheckoutService(self.ctx).complete_checkout(
-                request.params["token"], token, request.form.get("make_default") == "1"
+            done = CheckoutService(self.ctx).complete_checkout(
+                request.params["token"],
+                token,
+                request.form.get("make_default") == "1",
+                method_type,
+                mandate=mandate,
+                on_session=OnSession(f"{_origin()}{here}/authenticate"),
             )
         except PaymentDeclined:
             bundle = self.service.bundle(
@@ -347,7 +464,43 @@ class Pages:
             reason = i18n.decline_reason(failure.gateway_code if failure else None, lang)
             return self.checkout_page(request, i18n.words(lang)["declined"].format(reason=reason), 402)
         except ValidationFailed:
-            return self.checkout_page(request, i18n.words(lang)["card_unknown"], 422)
+            return self.checkout_page(
+                request, words["card_unknown" if kind == "card" else "bank_unknown"], 422
+            )
+        if done.requires_action:
+            return redirect(f"{here}/authenticate")
+        return redirect(session.success_url)
+
+    def _checkout_bundle(self, session: CheckoutSession) -> InvoiceBundle:
+        if session.mode != "payment" or not session.invoice_id:
+            raise NotFound("nothing to authenticate", field="token")
+        return self.service.bundle(session.organization_id, session.account_id, session.invoice_id)
+
+    def checkout_challenge(self, request: Request) -> Response:
+        session = self._session(request)
+        bundle = self._checkout_bundle(session)
+        here = f"{prefix()}/checkout/{request.params['token']}"
+        return self._challenge(session.token_hash, session.id, bundle, f"{here}/authenticate", here)
+
+    def checkout_authenticate(self, request: Request) -> Response:
+        session = self._session(request)
+        bundle = self._checkout_bundle(session)
+        lang = bundle.invoice.language
+        here = f"{prefix()}/checkout/{request.params['token']}"
+        if not security.csrf_ok(session.token_hash, session.id, request.form.get("csrf", "")):
+            return self.checkout_page(request, i18n.words(lang)["form_expired"], 400)
+        # Plays the sandbox's issuer and settles the attempt; then the session completes.
+        self.service.authenticate(bundle, _auth_result(request))
+        try:
+            done = CheckoutService(self.ctx).finish_authentication(request.params["token"])
+        except PaymentDeclined:
+            failure = self._checkout_bundle(session).last_failure()
+            reason = i18n.decline_reason(failure.gateway_code if failure else None, lang)
+            return self.checkout_page(request, i18n.words(lang)["declined"].format(reason=reason), 402)
+        except Conflict:
+            return redirect(here)
+        if done.requires_action:
+            return redirect(f"{here}/authenticate")
         return redirect(session.success_url)
 
     def _checkout_language(self, session: CheckoutSession) -> str:
@@ -374,6 +527,7 @@ class Pages:
         every = listed if not statuses else self.service.invoices(link.organization_id, link.account_id, [])
         open_ones = [i for i in every if i.reported_status(today) in ("issued", "past_due")]
         currency = account.effective_currency(org)
+        banks = bank_types(org, currency)
 
         def money(minor: int, cur: str) -> str:
             return localize.money(minor, cur, lang)
@@ -431,6 +585,10 @@ class Pages:
             methods=methods,
             sandbox=org.payment_settings.gateway == "sandbox",
             stripe=stripe_key(org),
+            new_card=org.payment_settings.accepts("card"),
+            bank=banks[0] if banks else None,
+            mandate_text=_mandate_text(banks[0], org.name, lang) if banks else "",
+            account_email=account.email,
             csrf=security.csrf_token(link.token_hash, link.id),
             here=f"{prefix()}/portal/{request.params['token']}",
             message=request.query.get("m"),
@@ -460,6 +618,17 @@ class Pages:
         link, bundle, portal = self._portal_invoice(request)
         return self._pay(request, link.token_hash, link.id, bundle, f"{portal}/invoices/{bundle.invoice.id}")
 
+    def portal_invoice_challenge(self, request: Request) -> Response:
+        link, bundle, portal = self._portal_invoice(request)
+        here = f"{portal}/invoices/{bundle.invoice.id}"
+        return self._challenge(link.token_hash, link.id, bundle, f"{here}/authenticate", here)
+
+    def portal_invoice_authenticate(self, request: Request) -> Response:
+        link, bundle, portal = self._portal_invoice(request)
+        return self._authenticate(
+            request, link.token_hash, link.id, bundle, f"{portal}/invoices/{bundle.invoice.id}"
+        )
+
     def portal_invoice_document(self, request: Request) -> Response:
         _, bundle, _ = self._portal_invoice(request)
         return self._document(bundle, request.params.get("kind", ""))
@@ -472,16 +641,27 @@ class Pages:
         try:
             message = action(link)
         except ValidationFailed as exc:
-            message = "card_unknown" if exc.code == "card_unknown" else "card_invalid"
+            message = exc.code if exc.code in PORTAL_PROBLEMS else "card_invalid"
         return redirect(f"{portal}?{urlencode({'tab': 'payment_methods', 'm': message})}")
 
     def portal_add_method(self, request: Request) -> Response:
         def add(link: PageLink) -> str:
+            org, account = self.service.account(link.organization_id, link.account_id)
+            make_default = request.form.get("make_default") == "1"
+            kind = request.form.get("kind", "card")
+            if kind in ("ach", "sepa"):
+                if kind not in bank_types(org, account.effective_currency(org)):
+                    return "bank_unknown"
+                lang = account.effective_language(org)
+                bank = _bank(
+                    request, "ach" if kind == "ach" else "sepa", org.name, lang, self.ctx.clock.now()
+                )
+                self.service.save_bank(org, account, bank, make_default)
+                return "method_added"
             card = _card(request)
             if not card.complete():
                 return "card_invalid"
-            org, account = self.service.account(link.organization_id, link.account_id)
-            self.service.save_card(org, account, card, request.form.get("make_default") == "1")
+            self.service.save_card(org, account, card, make_default)
             return "method_added"
 
         return self._portal_post(request, add)
@@ -501,6 +681,60 @@ class Pages:
             return "method_removed"
 
         return self._portal_post(request, remove)
+
+
+PORTAL_PROBLEMS = (
+    "card_unknown",
+    "bank_unknown",
+    "holder_missing",
+    "routing_invalid",
+    "account_invalid",
+    "iban_invalid",
+    "mandate_missing",
+)
+
+
+def _auth_result(request: Request) -> AuthResult:
+    """What the challenge page posted: the sandbox's buttons, or (Stripe) just "check"."""
+    wanted = request.form.get("result")
+    if wanted == "complete":
+        return "complete"
+    if wanted == "fail":
+        return "fail"
+    return "check"
+
+
+def _bank(request: Request, kind: BankType, org_name: str, language: str, now: datetime) -> NewBank:
+    """The bank form's fields, and the mandate as the customer accepted it here: the text
+    they were shown, when, from which address and browser."""
+    form = request.form
+    bank = BankForm(
+        type=kind,
+        holder=form.get("account_holder", ""),
+        routing_number=form.get("routing_number", ""),
+        account_number=form.get("account_number", ""),
+        account_type=form.get("account_type", "checking"),
+        iban=form.get("iban", ""),
+        mandate=form.get("mandate") == "1",
+        token=form.get("bank_token", ""),
+    )
+    mandate = Mandate(
+        accepted_at=now,
+        text=_mandate_text(kind, org_name, language),
+        ip_address=request.source_ip,
+        user_agent=request.headers.get("user-agent"),
+    )
+    return NewBank(bank, mandate)
+
+
+def _mandate_text(kind: BankType, org_name: str, language: str) -> str:
+    return i18n.words(language)[f"mandate_{kind}"].format(org=org_name)
+
+
+def _origin() -> str:
+    """Scheme and host of the pages (a gateway's return_url must be absolute)."""
+    parts = urlsplit(base_url())
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _card(request: Request) -> CardForm:
@@ -555,12 +789,18 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", "/assets/{name}"): Pages.asset,
     ("GET", "/i/{token}"): Pages.invoice_page,
     ("POST", "/i/{token}/pay"): Pages.invoice_pay,
+    ("GET", "/i/{token}/authenticate"): Pages.invoice_challenge,
+    ("POST", "/i/{token}/authenticate"): Pages.invoice_authenticate,
     ("GET", "/i/{token}/documents/{kind}"): Pages.invoice_document,
     ("GET", "/checkout/{token}"): Pages.checkout_page,
     ("POST", "/checkout/{token}"): Pages.checkout_post,
+    ("GET", "/checkout/{token}/authenticate"): Pages.checkout_challenge,
+    ("POST", "/checkout/{token}/authenticate"): Pages.checkout_authenticate,
     ("GET", "/portal/{token}"): Pages.portal_page,
     ("GET", "/portal/{token}/invoices/{invoiceId}"): Pages.portal_invoice,
     ("POST", "/portal/{token}/invoices/{invoiceId}/pay"): Pages.portal_invoice_pay,
+    ("GET", "/portal/{token}/invoices/{invoiceId}/authenticate"): Pages.portal_invoice_challenge,
+    ("POST", "/portal/{token}/invoices/{invoiceId}/authenticate"): Pages.portal_invoice_authenticate,
     ("GET", "/portal/{token}/invoices/{invoiceId}/documents/{kind}"): Pages.portal_invoice_document,
     ("POST", "/portal/{token}/payment-methods"): Pages.portal_add_method,
     ("POST", "/portal/{token}/payment-methods/{paymentMethodId}/default"): Pages.portal_default_method,

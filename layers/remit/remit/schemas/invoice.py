@@ -242,7 +242,9 @@ class AttemptOut(ResponseModel):
     payment_method_id: str
     method_type: str
     trigger: str = Field(description="manual, autopay, retry or checkout")
-    status: str = Field(description="pending, processing, succeeded, failed or abandoned (never sent)")
+    status: str = Field(
+        description="pending, requires_action (the customer is authenticating), processing, succeeded, failed or abandoned (never sent)"
+    )
     gateway: str
     gateway_charge_id: str | None
     gateway_code: str | None

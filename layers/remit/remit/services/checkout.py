@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
 
-from remit.adapters.gateway.port import MethodRefused
+from remit.adapters.gateway.port import Mandate, MethodRefused, OnSession
 from remit.domain import checkout
 from remit.domain.checkout import CheckoutSession
 from remit.domain.lifecycle import Action
 from remit.domain.payment_method import MethodType, PaymentMethod
-from remit.errors import Conflict, NotFound, ValidationFailed
+from remit.errors import Conflict, NotFound, PaymentDeclined, ValidationFailed
 from remit.ids import new_id
 from remit.schemas.checkout import CheckoutSessionIn, CheckoutSessionOut
 from remit.schemas.invoice import InvoiceOut
@@ -37,8 +38,11 @@ def session_out(session: CheckoutSession, url: str) -> CheckoutSessionOut:
 @dataclass(frozen=True)
 class Completed:
     session: CheckoutSession
-    payment_method: PaymentMethodOut
+    payment_method: PaymentMethodOut | None
     invoice: InvoiceOut | None
+    # The payment waits for the customer's 3-D Secure challenge: the session is still open
+    # and completes when ``finish_authentication`` finds the payment made.
+    requires_action: bool = False
 
 
 class CheckoutService:
@@ -83,11 +87,19 @@ class CheckoutService:
         return session
 
     def complete_checkout(
-        self, token: str, gateway_token: str, make_default: bool, method_type: MethodType = "card"
+        self,
+        token: str,
+        gateway_token: str,
+        make_default: bool,
+        method_type: MethodType = "card",
+        mandate: Mandate | None = None,
+        on_session: OnSession | None = None,
     ) -> Completed:
         """What the checkout page does with the customer's method: save it (as the default
-        if asked), and in payment mode pay the invoice with it. A declined payment leaves
-        the session open so the customer can try another method."""
+        if asked; a bank debit with the customer's ``mandate``), and in payment mode pay the
+        invoice with it (``on_session``: the customer is on the page and may be asked to
+        authenticate). A declined payment leaves the session open so the customer can try
+        another method; so does a payment awaiting authentication, until it is made."""
         session = self.open(token)
         org_id = session.organization_id
         account, org = self.store.accounts.get_with_organization(org_id, session.account_id)
@@ -104,6 +116,7 @@ class CheckoutService:
                 method_type=method_type,
                 token=gateway_token,
                 customer=next((m.gateway_customer for m in existing if m.gateway_customer), None),
+                mandate=mandate,
             )
         except MethodRefused as exc:
             raise ValidationFailed(exc.message, field="gatewayToken", code="payment_method_refused") from exc
@@ -123,18 +136,59 @@ class CheckoutService:
         method_out = PaymentMethodService(self.ctx).attach(account, method, make_default, now)
         invoice = None
         if session.mode == "payment" and session.invoice_id:
-            invoice = PaymentService(self.ctx).pay(org_id, session.invoice_id, method.id, trigger="checkout")
+            invoice = PaymentService(self.ctx).pay(
+                org_id, session.invoice_id, method.id, trigger="checkout", on_session=on_session
+            )
+            if any(a.status == "requires_action" for a in invoice.payment_attempts or []):
+                return Completed(session, method_out, invoice, requires_action=True)
+        return self._complete(session, method.id, method_out, invoice, now)
+
+    def finish_authentication(self, token: str) -> Completed:
+        """After the challenge of a payment-mode session: settle the payment from what the
+        gateway says and, when it was made, complete the session (once). A failed challenge
+        raises PaymentDeclined and leaves the session open for another try."""
+        session = self.open(token)
+        org_id = session.organization_id
+        invoice = self.store.invoices.get(org_id, session.invoice_id or "")
+        if invoice is None:
+            raise NotFound("the invoice is gone", field="invoiceId")
+        payments = PaymentService(self.ctx)
+        attempt = None
+        if invoice.open_attempt is not None:
+            attempt = payments.confirm_authentication(org_id, invoice.id, invoice.open_attempt)
+        elif invoice.attempts:
+            attempt = self.store.payments.get_attempt(org_id, invoice.id, invoice.attempts)
+        out = payments.invoice_out(org_id, invoice.id)
+        if attempt is None or attempt.trigger != "checkout":
+            raise Conflict("this checkout has no payment awaiting authentication", code="invalid_state")
+        if attempt.status == "requires_action":
+            return Completed(session, None, out, requires_action=True)
+        if attempt.status == "failed":
+            raise PaymentDeclined(
+                f"the charge failed: {attempt.gateway_message or attempt.gateway_code}",
+                field="paymentMethodId",
+            )
+        return self._complete(session, attempt.payment_method_id, None, out, self.clock.now())
+
+    def _complete(
+        self,
+        session: CheckoutSession,
+        method_id: str,
+        method_out: PaymentMethodOut | None,
+        invoice: InvoiceOut | None,
+        now: datetime,
+    ) -> Completed:
         done = session.model_copy(
             update={
                 "status": "complete",
-                "payment_method_id": method.id,
+                "payment_method_id": method_id,
                 "completed_at": now,
                 "version": session.version + 1,
             }
         )
         data = {
             **session_out(done, "").model_dump(mode="json", by_alias=True, exclude={"url"}),
-            "paymentMethodId": method.id,
+            "paymentMethodId": method_id,
         }
         events = make_events(done, [("checkout_session.completed", data)], now, self.clock)
         try:

@@ -11,16 +11,23 @@ If step 2 ends without an answer the claimer asks the gateway about the key (``l
 if that does not settle it either, or the process dies before step 3, the open attempt's
 lease runs out and puts the invoice in the DueIndex, where the AutoPay sweep finds it and
 a worker reconciles it by lookup. Nobody ever charges a second key while one is open.
+
+3-D Secure: a charge made on the hosted page (``on_session``) may answer
+``requires_action``. The attempt stays open (status ``requires_action``) for
+``AUTHENTICATION_WINDOW`` while the page runs the challenge; ``confirm_authentication``
+then asks the gateway for the outcome and settles it (once: the settle is conditional).
+A challenge never finished is cancelled at the gateway when the window has passed, and the
+attempt fails ``authentication_abandoned``.
 """
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from remit.adapters.gateway.port import ChargeOutcome, OutcomeUnknown
+from remit.adapters.gateway.port import ChargeOutcome, OnSession, OutcomeUnknown
 from remit.domain.events import EventType
 from remit.domain.invoice import Invoice, Payment
 from remit.domain.lifecycle import Action
@@ -43,6 +50,9 @@ from remit.services.retry import optimistic
 from remit.store.errors import StaleWrite
 
 Mode = Literal["manual", "autopay", "dunning"]
+# How long an attempt waits for the customer's 3-D Secure challenge before the sweep
+# cancels it at the gateway (the invoice can be paid again sooner only by finishing it).
+AUTHENTICATION_WINDOW = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -70,11 +80,18 @@ class PaymentService:
     # -- entry points ----------------------------------------------------------------
 
     def pay(
-        self, org_id: str, invoice_id: str, method_id: str | None = None, trigger: Trigger = "manual"
+        self,
+        org_id: str,
+        invoice_id: str,
+        method_id: str | None = None,
+        trigger: Trigger = "manual",
+        on_session: OnSession | None = None,
     ) -> InvoiceOut:
         """POST /invoices/{id}/pay (or a completed checkout): charge now, with the given or
-        the default method."""
-        attempt = self._run(org_id, invoice_id, "manual", method_id, trigger)
+        the default method. ``on_session``: the customer is on the hosted page, so the
+        charge may wait for their authentication (the attempt is then ``requires_action``
+        in the answer: neither paid nor failed)."""
+        attempt = self._run(org_id, invoice_id, "manual", method_id, trigger, on_session=on_session)
         if attempt is not None and attempt.status == "failed":
             raise PaymentDeclined(
                 f"the charge failed: {attempt.gateway_message or attempt.gateway_code}",
@@ -119,6 +136,7 @@ class PaymentService:
         method_id: str | None,
         trigger: Trigger,
         expected_attempts: int | None = None,
+        on_session: OnSession | None = None,
     ) -> PaymentAttempt | None:
         # An open attempt past its lease is reconciled first; then we may claim a new one.
         for _ in range(3):
@@ -127,7 +145,7 @@ class PaymentService:
                 what="the invoice",
             )
             if isinstance(claimed, Claimed):
-                return self._charge(claimed)
+                return self._charge(claimed, on_session)
             if claimed == "reconcile":
                 settled = self.reconcile(org_id, invoice_id)
                 if settled is not None and not settled.settled:
@@ -241,10 +259,11 @@ class PaymentService:
         self.store.payments.reschedule(invoice, after, events)
         return None
 
-    def _charge(self, claimed: Claimed) -> PaymentAttempt:
+    def _charge(self, claimed: Claimed, on_session: OnSession | None = None) -> PaymentAttempt:
         attempt = claimed.attempt
         gateway = self.ctx.gateway(claimed.method.gateway)
         org_id = claimed.invoice.organization_id
+        extra: dict[str, Any] = {} if on_session is None else {"on_session": on_session}
         try:
             outcome: ChargeOutcome | None = gateway.charge(
                 org_id=org_id,
@@ -252,6 +271,7 @@ class PaymentService:
                 currency=attempt.currency,
                 method=claimed.method,
                 idempotency_key=attempt.idempotency_key,
+                **extra,
             )
         except OutcomeUnknown as exc:
             logger.warning(
@@ -296,6 +316,41 @@ class PaymentService:
                 status="failed", code="not_sent", message="the charge never reached the gateway"
             )
             return self._settle(org_id, invoice_id, attempt, outcome, abandoned=True)
+        if outcome.status == "requires_action" and attempt.gateway_charge_id:
+            # The customer never finished the challenge within the window: cancel it at the
+            # gateway (so it cannot go through later unrecorded) and settle what it says.
+            try:
+                outcome = self.ctx.gateway(attempt.gateway).cancel(
+                    org_id=org_id,
+                    charge_id=attempt.gateway_charge_id,
+                    idempotency_key=attempt.idempotency_key,
+                )
+            except OutcomeUnknown:
+                after = invoice.charge_processing(now, now + CLAIM_LEASE)
+                with contextlib.suppress(StaleWrite):
+                    self.store.payments.reschedule(invoice, after)
+                return attempt
+        return self._settle(org_id, invoice_id, attempt, outcome)
+
+    def confirm_authentication(
+        self, org_id: str, invoice_id: str, attempt_number: int
+    ) -> PaymentAttempt | None:
+        """After the hosted page's challenge: ask the gateway what became of the attempt's
+        charge and settle it. Settling is conditional on the attempt still being open, so a
+        double confirm (two tabs, a reload, the sweep) records the payment once; a confirm
+        of an attempt settled already answers it as it stands. Still awaiting the customer:
+        the attempt is returned unchanged (``requires_action``). None: no such attempt."""
+        attempt = self.store.payments.get_attempt(org_id, invoice_id, attempt_number)
+        if attempt is None or attempt.status != "requires_action" or not attempt.gateway_charge_id:
+            return attempt
+        try:
+            outcome = self.ctx.gateway(attempt.gateway).retrieve(
+                org_id=org_id, charge_id=attempt.gateway_charge_id, idempotency_key=attempt.idempotency_key
+            )
+        except OutcomeUnknown:
+            return attempt  # ask again; the window's sweep settles it otherwise
+        if outcome.status == "requires_action":
+            return attempt
         return self._settle(org_id, invoice_id, attempt, outcome)
 
     def _settle(
@@ -333,6 +388,12 @@ class PaymentService:
         if outcome.status == "processing":
             done = attempt.model_copy(update={**common, "status": "processing"})
             after = invoice.charge_processing(now, now + PROCESSING_POLL)
+            self.store.payments.settle(invoice, after, done, None, [])
+            return done
+        if outcome.status == "requires_action":
+            # Neither paid nor failed: open while the customer authenticates on the page.
+            done = attempt.model_copy(update={**common, "status": "requires_action"})
+            after = invoice.charge_processing(now, now + AUTHENTICATION_WINDOW)
             self.store.payments.settle(invoice, after, done, None, [])
             return done
         if outcome.status == "succeeded":

@@ -63,15 +63,16 @@ class PaymentRepo:
         events: Sequence[Event],
     ) -> None:
         """The attempt's outcome, the invoice's new state, the payment (if money came in)
-        and the events, all or nothing. ``processing`` keeps the attempt open."""
+        and the events, all or nothing. ``processing`` and ``requires_action`` (3-D Secure)
+        keep the attempt open."""
         org = after.organization_id
         ops = [
             self._head_put(before, after),
             put_op(
                 self.attempt_item(attempt, org),
-                "#s IN (:pending, :processing)",
+                "#s IN (:pending, :processing, :action)",
                 names={"#s": "status"},
-                values={":pending": "pending", ":processing": "processing"},
+                values={":pending": "pending", ":processing": "processing", ":action": "requires_action"},
             ),
         ]
         if payment is not None:

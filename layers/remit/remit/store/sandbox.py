@@ -4,6 +4,7 @@ by one Lambda invocation is looked up by another, maybe minutes later."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from remit.store import keys
@@ -25,6 +26,25 @@ class SandboxLedger:
             assert existing is not None, "a sandbox entry is never deleted"
             return existing
         return {**key, **entry}
+
+    def transition(
+        self, org_id: str, kind: str, idempotency_key: str, expected: str, changes: dict[str, Any]
+    ) -> Item | None:
+        """Move the entry on from status ``expected`` (an authentication completed, failed or
+        abandoned), conditionally: of two racing moves one wins. Returns the entry as it
+        stands afterwards (whoever moved it); None if there is no entry."""
+        key = keys.sandbox_entry(org_id, kind, idempotency_key)
+        names = {f"#f{i}": name for i, name in enumerate(changes)}
+        values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(changes.values())}
+        with contextlib.suppress(ConditionFailed):  # moved already: theirs stands
+            self.table.update(
+                key,
+                "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes))),
+                condition="#status = :expected",
+                names={**names, "#status": "status"},
+                values={**values, ":expected": expected},
+            )
+        return self.table.get(key)
 
     def get(self, org_id: str, kind: str, idempotency_key: str) -> Item | None:
         return self.table.get(keys.sandbox_entry(org_id, kind, idempotency_key))

@@ -21,7 +21,9 @@ from botocore.exceptions import ClientError
 
 from remit.adapters.gateway.port import (
     ChargeOutcome,
+    Mandate,
     MethodRefused,
+    OnSession,
     OutcomeUnknown,
     RefundOutcome,
     SavedMethod,
@@ -57,19 +59,40 @@ def secret_key() -> str:
     raise Unavailable("Stripe is not set up in this deployment (no secret key is configured)")
 
 
+def _get(obj: Any, key: str) -> Any:
+    """A field of a Stripe object (or a dict) or None: the SDK's objects are not dicts and
+    have no ``get``."""
+    return obj[key] if obj is not None and key in obj else None
+
+
 def _status(intent: Any) -> ChargeOutcome:
     status = intent["status"]
     if status == "succeeded":
         return ChargeOutcome(status="succeeded", charge_id=intent["id"])
     if status == "processing":
         return ChargeOutcome(status="processing", charge_id=intent["id"])
-    error = intent.get("last_payment_error") or {}
-    code = error.get("decline_code") or error.get("code") or status
+    if status == "requires_action":
+        # 3-D Secure (or another next_action): Stripe.js runs it with the client secret.
+        return ChargeOutcome(
+            status="requires_action", charge_id=intent["id"], client_secret=_get(intent, "client_secret")
+        )
+    if status == "canceled":
+        abandoned = _get(intent, "cancellation_reason") == "abandoned"
+        return ChargeOutcome(
+            status="failed",
+            charge_id=intent["id"],
+            code="authentication_abandoned" if abandoned else "canceled",
+            message="The customer did not complete authentication."
+            if abandoned
+            else "The payment was canceled.",
+        )
+    error = _get(intent, "last_payment_error") or {}
+    code = _get(error, "decline_code") or _get(error, "code") or status
     return ChargeOutcome(
         status="failed",
         charge_id=intent["id"],
         code=code,
-        message=error.get("message") or f"the payment intent is {status}",
+        message=_get(error, "message") or f"the payment intent is {status}",
         retryable=code in RETRYABLE_CODES,
     )
 
@@ -86,7 +109,14 @@ class StripeGateway:
         return cls(stripe.StripeClient(secret_key(), max_network_retries=2))
 
     def save_method(
-        self, *, org_id: str, account_id: str, method_type: MethodType, token: str, customer: str | None
+        self,
+        *,
+        org_id: str,
+        account_id: str,
+        method_type: MethodType,
+        token: str,
+        customer: str | None,
+        mandate: Mandate | None = None,
     ) -> SavedMethod:
         v1 = self.client.v1
         try:
@@ -103,11 +133,28 @@ class StripeGateway:
                 "confirm": True,
                 "expand": ["payment_method"],
             }
+            if mandate is not None:
+                # A bank debit: the customer's acceptance, recorded by Stripe as a Mandate.
+                params["mandate_data"] = {
+                    "customer_acceptance": {
+                        "type": "online",
+                        "accepted_at": int(mandate.accepted_at.timestamp()),
+                        "online": {
+                            "ip_address": mandate.ip_address or "",
+                            "user_agent": mandate.user_agent or "",
+                        },
+                    }
+                }
             setup = v1.setup_intents.create(
                 params, {"idempotency_key": f"remit-setup-{org_id}-{account_id}-{token}"}
             )
         except stripe.StripeError as exc:
             raise MethodRefused(exc.code or "stripe_error", exc.user_message or str(exc)) from exc
+        if setup.status == "requires_action" and method_type == "ach":
+            # A US bank account typed by hand is verified with microdeposits first.
+            raise MethodRefused(
+                "verification_required", "the bank account must be verified with microdeposits first"
+            )
         if setup.status != "succeeded":
             raise MethodRefused(setup.status, f"the method could not be set up ({setup.status})")
         pm: Any = setup.payment_method
@@ -119,24 +166,39 @@ class StripeGateway:
             )
         else:
             b = pm[pm["type"]]
-            bank = BankDetails(bank_name=b.get("bank_name"), last4=b["last4"], country=b.get("country"))
+            bank = BankDetails(bank_name=_get(b, "bank_name"), last4=b["last4"], country=_get(b, "country"))
         return SavedMethod(type=method_type, ref=pm["id"], customer=customer, card=card, bank=bank)
 
     def charge(
-        self, *, org_id: str, amount: int, currency: str, method: PaymentMethod, idempotency_key: str
+        self,
+        *,
+        org_id: str,
+        amount: int,
+        currency: str,
+        method: PaymentMethod,
+        idempotency_key: str,
+        on_session: OnSession | None = None,
     ) -> ChargeOutcome:
+        params: Any = {
+            "amount": amount,
+            "currency": currency.lower(),
+            "customer": method.gateway_customer or "",
+            "payment_method": method.gateway_ref,
+            "payment_method_types": [STRIPE_TYPES[method.type]],
+            "confirm": True,
+            "metadata": {METADATA_KEY: idempotency_key, "remit_organization_id": org_id},
+        }
+        if on_session is None or method.type != "card":
+            # Nobody to authenticate: a card that needs 3-D Secure fails authentication_required.
+            # A bank debit is always charged on the mandate given when it was saved.
+            params["off_session"] = True
+        else:
+            # The customer is on the page: Stripe may answer requires_action (3-D Secure),
+            # and a redirecting challenge comes back here.
+            params["return_url"] = on_session.return_url
         try:
             intent: PaymentIntent = self.client.v1.payment_intents.create(
-                {
-                    "amount": amount,
-                    "currency": currency.lower(),
-                    "customer": method.gateway_customer or "",
-                    "payment_method": method.gateway_ref,
-                    "off_session": True,
-                    "confirm": True,
-                    "metadata": {METADATA_KEY: idempotency_key, "remit_organization_id": org_id},
-                },
-                {"idempotency_key": idempotency_key},
+                params, {"idempotency_key": idempotency_key}
             )
         except stripe.CardError as exc:
             # A decline: Stripe made the intent and it failed; its answer is final.
@@ -167,6 +229,27 @@ class StripeGateway:
         except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
             raise OutcomeUnknown(str(exc)) from exc
         return _status(found.data[0]) if found.data else None
+
+    def retrieve(self, *, org_id: str, charge_id: str, idempotency_key: str) -> ChargeOutcome:
+        try:
+            intent = self.client.v1.payment_intents.retrieve(charge_id)
+        except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+            raise OutcomeUnknown(str(exc)) from exc
+        return _status(intent)
+
+    def cancel(self, *, org_id: str, charge_id: str, idempotency_key: str) -> ChargeOutcome:
+        try:
+            intent = self.client.v1.payment_intents.cancel(
+                charge_id,
+                {"cancellation_reason": "abandoned"},
+                {"idempotency_key": f"{idempotency_key}-cancel"},
+            )
+        except stripe.InvalidRequestError:
+            # Not cancelable any more: it succeeded or failed meanwhile. Its state stands.
+            return self.retrieve(org_id=org_id, charge_id=charge_id, idempotency_key=idempotency_key)
+        except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as exc:
+            raise OutcomeUnknown(str(exc)) from exc
+        return _status(intent)
 
     def refund(
         self, *, org_id: str, charge_id: str, amount: int, currency: str, idempotency_key: str
