@@ -243,7 +243,10 @@ class AttemptOut(ResponseModel):
     method_type: str
     trigger: str = Field(description="manual, autopay, retry or checkout")
     status: str = Field(
-        description="pending, requires_action (the customer is authenticating), processing, succeeded, failed or abandoned (never sent)"
+        description=(
+            "pending, requires_action (the customer is authenticating), processing, succeeded,"
+            " failed or abandoned (never sent)"
+        )
     )
     gateway: str
     gateway_charge_id: str | None
