@@ -32,7 +32,9 @@ NewOrg = Callable[[str], str]
 def setup(ctx: Context, org: str, schedule: list[DunningStep] | None = None) -> str:
     OrganizationService(ctx).update_dunning_settings(
         org,
-        DunningSettingsPatch(enabled=True, schedule=[DunningStepIn(**s.model_dump()) for s in schedule])
+        DunningSettingsPatch(
+            enabled=True, schedule=[DunningStepIn(**s.model_dump(exclude_none=True)) for s in schedule]
+        )
         if schedule
         else DunningSettingsPatch(enabled=True),
     )
