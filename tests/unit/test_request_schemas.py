@@ -13,7 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from remit.schemas.account import AccountCreate, AccountPatch
 from remit.schemas.common import Currency, IsoDateTime, Percent
 from remit.schemas.decimals import LineQuantity
-from remit.schemas.invoice import DiscountIn
+from remit.schemas.invoice import DiscountIn, PaymentIn
 from remit.schemas.organization import InvoiceSettingsPatch
 from remit_local.template import ROOT
 
@@ -127,3 +127,17 @@ def test_emails_are_what_a_mail_server_takes_unquoted() -> None:
     for bad in ("a(b@c.de", "ä@ü.de", "a@b", "a@-b.cc", "a@b.cc\n", "a\x1c@b.cc", "a b@c.de"):
         with pytest.raises(ValidationError):
             AccountCreate.model_validate({"name": "x", "email": bad})
+
+
+def test_patterns_read_the_same_in_every_regex_dialect() -> None:
+    # Python's \d takes Arabic-Indic digits and its $ a trailing newline; OpenAPI readers
+    # (ECMAScript) take neither, so the code must not either.
+    for bad in ("15\n", "\u0661\u0665", "15.5\n", "\uff11\uff15"):  # Arabic-Indic, full-width
+        with pytest.raises(ValidationError):
+            PaymentIn.model_validate({"amount": bad, "method": "check"})
+        with pytest.raises(ValidationError):
+            TypeAdapter(Percent).validate_python(bad)
+    assert PaymentIn.model_validate({"amount": "15.5", "method": "check"}).amount == "15.5"
+    for bad in ("net_\u0663\u0660", "net_30\n"):
+        with pytest.raises(ValidationError):
+            AccountPatch.model_validate({"invoiceSettings": {"paymentTerms": bad}})
