@@ -13,25 +13,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
+from bench.local_table import bench_table, timed_sweep, write_all
 from remit.clock import FixedClock
 from remit.domain.invoice import Invoice
 from remit.domain.totals import LineItem
 from remit.schemas.account import AccountCreate
 from remit.schemas.payment_method import PaymentMethodIn
 from remit.services.accounts import AccountService
-from remit.services.context import Context
 from remit.services.organizations import OrganizationService
 from remit.services.payment_methods import PaymentMethodService
 from remit.services.payments import PaymentService
-from remit.services.sweeps import due_jobs
 from remit.store.invoices import AUTOPAY, InvoiceRepo
-from remit.store.repositories import Store
 from remit.store.table import Table, serialize
-from remit_local.dynamodb_local import DynamoDBLocal
-from remit_local.resources import create_table
 
 TOTAL = 100_000
 DUE = 1_000
@@ -55,7 +48,7 @@ def _load(table: Table, org: str, account: str, clock: FixedClock) -> None:
     """Issued AutoPay invoices written straight to the table: the first DUE are due now,
     the rest over the next weeks."""
     now = clock.now()
-    line = LineItem(id="li_1", description="Plan", quantity=1, unit_amount=4900)  # type: ignore[arg-type]
+    line = LineItem(id="li_1", description="Plan", quantity=1, unit_amount=4900)
     template = Invoice(
         id="inv_template",
         organization_id=org,
@@ -81,28 +74,11 @@ def _load(table: Table, org: str, account: str, clock: FixedClock) -> None:
             }
         )
         requests.append({"PutRequest": {"Item": serialize(InvoiceRepo.head_item(invoice))}})
-    for i in range(0, len(requests), 25):
-        pending: dict[str, Any] = {table.name: requests[i : i + 25]}
-        while pending:
-            out = table.client.batch_write_item(RequestItems=pending)
-            pending = out.get("UnprocessedItems") or {}
+    write_all(table, requests)
 
 
 def run() -> Result:
-    server = DynamoDBLocal.start()
-    try:
-        client = boto3.client(
-            "dynamodb",
-            endpoint_url=server.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="bench",
-            aws_secret_access_key="bench",  # noqa: S106 - DynamoDB Local takes any
-            config=Config(max_pool_connections=WORKERS * 2),
-        )
-        create_table(client, "remit-bench-autopay")
-        clock = FixedClock()
-        table = Table("remit-bench-autopay", client)
-        ctx = Context(store=Store(table), clock=clock)
+    with bench_table("remit-bench-autopay", connections=WORKERS * 2) as (ctx, table, clock):
         org, _ = OrganizationService(ctx).create("Bench")
         account = AccountService(ctx).create(org.id, AccountCreate(name="Payer", auto_pay_enabled=True)).id
         PaymentMethodService(ctx).add(
@@ -112,17 +88,8 @@ def run() -> Result:
         )
         _load(table, org.id, account, clock)
 
-        scanned = {"items": 0, "queries": 0}
-
-        def count(parsed: dict[str, Any], model: Any, **_: Any) -> None:
-            scanned["items"] += int(parsed.get("ScannedCount", 0))
-            scanned["queries"] += 1
-
-        client.meta.events.register("after-call.dynamodb.Query", count)
-        began = time.perf_counter()
-        jobs = list(due_jobs(ctx, AUTOPAY))
-        sweep_ms = (time.perf_counter() - began) * 1000
-        client.meta.events.unregister("after-call.dynamodb.Query", count)
+        sweep = timed_sweep(ctx, table, AUTOPAY)
+        jobs = sweep.jobs
 
         payments = PaymentService(ctx)
 
@@ -140,16 +107,14 @@ def run() -> Result:
         return Result(
             TOTAL,
             len(jobs),
-            scanned["items"],
-            scanned["queries"],
-            sweep_ms,
+            sweep.items_read,
+            sweep.queries,
+            sweep.ms,
             sum(ok for _, ok in results),
             len(ctx.store.sandbox.entries(org.id, "charge")),
             statistics.median(ms for ms, _ in results),
             total_s,
         )
-    finally:
-        server.stop()
 
 
 def markdown(r: Result) -> str:

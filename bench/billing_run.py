@@ -11,8 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-import boto3
-
+from bench.local_table import bench_table, timed_sweep, write_all
 from remit.clock import FixedClock
 from remit.domain.catalogue import Recurring
 from remit.domain.subscription import Subscription, SubscriptionItem
@@ -21,12 +20,8 @@ from remit.services.accounts import AccountService
 from remit.services.billing import BillingService
 from remit.services.context import Context
 from remit.services.organizations import OrganizationService
-from remit.services.sweeps import due_jobs
-from remit.store.repositories import Store
 from remit.store.subscriptions import BILLING, SubscriptionRepo
 from remit.store.table import Table, serialize
-from remit_local.dynamodb_local import DynamoDBLocal
-from remit_local.resources import create_table
 
 TOTAL = 10_000
 DUE = 100
@@ -73,42 +68,17 @@ def _load(table: Table, ctx: Context, org: str, account: str, clock: FixedClock)
             updated_at=now,
         )
         requests.append({"PutRequest": {"Item": serialize(SubscriptionRepo.item(sub))}})
-    for i in range(0, len(requests), 25):
-        pending: dict[str, Any] = {table.name: requests[i : i + 25]}
-        while pending:
-            out = table.client.batch_write_item(RequestItems=pending)
-            pending = out.get("UnprocessedItems") or {}
+    write_all(table, requests)
 
 
 def run() -> Result:
-    server = DynamoDBLocal.start()
-    try:
-        client = boto3.client(
-            "dynamodb",
-            endpoint_url=server.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="bench",
-            aws_secret_access_key="bench",  # noqa: S106 - DynamoDB Local takes any
-        )
-        create_table(client, "remit-bench-billing")
-        clock = FixedClock()
-        table = Table("remit-bench-billing", client)
-        ctx = Context(store=Store(table), clock=clock)
+    with bench_table("remit-bench-billing") as (ctx, table, clock):
         org, _ = OrganizationService(ctx).create("Bench")
         account = AccountService(ctx).create(org.id, AccountCreate(name="Subscriber")).id
         _load(table, ctx, org.id, account, clock)
 
-        scanned = {"items": 0, "queries": 0}
-
-        def count(parsed: dict[str, Any], model: Any, **_: Any) -> None:
-            scanned["items"] += int(parsed.get("ScannedCount", 0))
-            scanned["queries"] += 1
-
-        client.meta.events.register("after-call.dynamodb.Query", count)
-        began = time.perf_counter()
-        jobs = list(due_jobs(ctx, BILLING))
-        sweep_ms = (time.perf_counter() - began) * 1000
-        client.meta.events.unregister("after-call.dynamodb.Query", count)
+        sweep = timed_sweep(ctx, table, BILLING)
+        jobs = sweep.jobs
 
         timings = []
         billing = BillingService(ctx)
@@ -121,15 +91,13 @@ def run() -> Result:
         return Result(
             TOTAL,
             len(jobs),
-            scanned["items"],
-            scanned["queries"],
-            sweep_ms,
+            sweep.items_read,
+            sweep.queries,
+            sweep.ms,
             billed,
             statistics.median(timings),
             time.perf_counter() - began_all,
         )
-    finally:
-        server.stop()
 
 
 def markdown(r: Result) -> str:

@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
+from bench.local_table import bench_table, timed_sweep, write_all
 from remit.clock import FixedClock
 from remit.domain.collections import DunningAction
 from remit.domain.invoice import Invoice
@@ -27,19 +25,14 @@ from remit.schemas.organization import DunningSettingsPatch, DunningStepIn
 from remit.schemas.payment_method import PaymentMethodIn
 from remit.services.accounts import AccountService
 from remit.services.collections import CollectionService
-from remit.services.context import Context
 from remit.services.delivery import DeliveryService
 from remit.services.documents import DocumentService
 from remit.services.links import Links
 from remit.services.organizations import OrganizationService
 from remit.services.payment_methods import PaymentMethodService
-from remit.services.sweeps import due_jobs
 from remit.store.collections import COLLECTIONS, schedule_item
 from remit.store.invoices import InvoiceRepo
-from remit.store.repositories import Store
 from remit.store.table import Table, serialize
-from remit_local.dynamodb_local import DynamoDBLocal
-from remit_local.resources import create_table
 
 TOTAL = 100_000
 DUE = 1_000
@@ -85,6 +78,9 @@ class NoDocuments:
     def get(self, key: str) -> bytes:
         raise AssertionError("reminders attach nothing")
 
+    def presign(self, key: str, seconds: int) -> str:
+        raise AssertionError("reminders attach nothing")
+
     def render(self, org_id: str, invoice_id: str, kind: Any) -> str:
         raise AssertionError("reminders attach nothing")
 
@@ -109,7 +105,7 @@ def _load(table: Table, org: str, account: str, clock: FixedClock) -> None:
     are nine days past due with nothing done yet (wake-up a minute ago), the rest are due
     over the next weeks (their wake-up is their past-due day)."""
     now = clock.now()
-    line = LineItem(id="li_1", description="Plan", quantity=1, unit_amount=4900)  # type: ignore[arg-type]
+    line = LineItem(id="li_1", description="Plan", quantity=1, unit_amount=4900)
     template = Invoice(
         id="inv_template",
         organization_id=org,
@@ -135,28 +131,11 @@ def _load(table: Table, org: str, account: str, clock: FixedClock) -> None:
         wake = now - timedelta(minutes=1) if n < DUE else now + timedelta(days=2 + n % 27)
         requests.append({"PutRequest": {"Item": serialize(InvoiceRepo.head_item(invoice))}})
         requests.append({"PutRequest": {"Item": serialize(schedule_item(org, invoice.id, wake))}})
-    for i in range(0, len(requests), 25):
-        pending: dict[str, Any] = {table.name: requests[i : i + 25]}
-        while pending:
-            out = table.client.batch_write_item(RequestItems=pending)
-            pending = out.get("UnprocessedItems") or {}
+    write_all(table, requests)
 
 
 def run() -> Result:
-    server = DynamoDBLocal.start()
-    try:
-        client = boto3.client(
-            "dynamodb",
-            endpoint_url=server.endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="bench",
-            aws_secret_access_key="bench",  # noqa: S106 - DynamoDB Local takes any
-            config=Config(max_pool_connections=WORKERS * 2),
-        )
-        create_table(client, "remit-bench-dunning")
-        clock = FixedClock()
-        table = Table("remit-bench-dunning", client)
-        ctx = Context(store=Store(table), clock=clock)
+    with bench_table("remit-bench-dunning", connections=WORKERS * 2) as (ctx, table, clock):
         org, _ = OrganizationService(ctx).create("Bench")
         OrganizationService(ctx).update_dunning_settings(
             org.id, DunningSettingsPatch(enabled=True, schedule=SCHEDULE)
@@ -171,17 +150,8 @@ def run() -> Result:
         )
         _load(table, org.id, account.id, clock)
 
-        scanned = {"items": 0, "queries": 0}
-
-        def count(parsed: dict[str, Any], model: Any, **_: Any) -> None:
-            scanned["items"] += int(parsed.get("ScannedCount", 0))
-            scanned["queries"] += 1
-
-        client.meta.events.register("after-call.dynamodb.Query", count)
-        began = time.perf_counter()
-        jobs = list(due_jobs(ctx, COLLECTIONS))
-        sweep_ms = (time.perf_counter() - began) * 1000
-        client.meta.events.unregister("after-call.dynamodb.Query", count)
+        sweep = timed_sweep(ctx, table, COLLECTIONS)
+        jobs = sweep.jobs
 
         mailer, sms = Counting(), CountingSms()
         nothing = NoDocuments()
@@ -190,7 +160,7 @@ def run() -> Result:
             mailer,
             DocumentService(ctx, nothing, nothing),
             "billing@bench.example",
-            Links("https://bench"),
+            Links(ctx, "https://bench"),
         )
         service = CollectionService(ctx, delivery, sms)
 
@@ -206,9 +176,9 @@ def run() -> Result:
         return Result(
             TOTAL,
             len(jobs),
-            scanned["items"],
-            scanned["queries"],
-            sweep_ms,
+            sweep.items_read,
+            sweep.queries,
+            sweep.ms,
             sum(n for _, n in results),
             len(ctx.store.sandbox.entries(org.id, "charge")),
             mailer.emails,
@@ -216,8 +186,6 @@ def run() -> Result:
             statistics.median(ms for ms, _ in results),
             total_s,
         )
-    finally:
-        server.stop()
 
 
 def markdown(r: Result) -> str:
