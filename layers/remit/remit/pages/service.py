@@ -20,7 +20,6 @@ from remit.domain.page_link import PageLink
 from remit.domain.payment_attempt import PaymentAttempt
 from remit.domain.payment_method import MethodType, PaymentMethod
 from remit.errors import Conflict, NotFound, PaymentDeclined, RemitError, ValidationFailed
-from remit.ids import new_id
 from remit.observability import logger
 from remit.pages.bank import BANK_FOR_CURRENCY, BankForm, BankProblem, BankType, compact
 from remit.schemas.account import AccountPatch
@@ -254,33 +253,12 @@ class PagesService:
             raise ValidationFailed(
                 f"the organization does not accept {method_type}", field="type", code=refused_code
             )
-        gateway = self.ctx.gateway(org.payment_settings.gateway)
-        existing = self.store.payment_methods.for_account(org.id, account.id)
+        methods = PaymentMethodService(self.ctx)
         try:
-            saved = gateway.save_method(
-                org_id=org.id,
-                account_id=account.id,
-                method_type=method_type,
-                token=token,
-                customer=next((m.gateway_customer for m in existing if m.gateway_customer), None),
-                mandate=mandate,
-            )
+            method = methods.save_at_gateway(org, account, method_type, token, mandate)
         except MethodRefused as exc:
             raise ValidationFailed(exc.message, field="gatewayToken", code=refused_code) from exc
-        now = self.clock.now()
-        method = PaymentMethod(
-            id=new_id("pm", self.clock),
-            organization_id=org.id,
-            account_id=account.id,
-            type=method_type,
-            gateway=gateway.name,
-            gateway_ref=saved.ref,
-            gateway_customer=saved.customer,
-            card=saved.card,
-            bank=saved.bank,
-            created_at=now,
-        )
-        PaymentMethodService(self.ctx).attach(account, method, make_default, now)
+        methods.attach(account, method, make_default, self.clock.now())
         return method
 
     def pay(

@@ -10,7 +10,7 @@ from remit.adapters.gateway.port import Mandate, MethodRefused, OnSession
 from remit.domain import checkout
 from remit.domain.checkout import CheckoutSession
 from remit.domain.lifecycle import Action
-from remit.domain.payment_method import MethodType, PaymentMethod
+from remit.domain.payment_method import MethodType
 from remit.errors import Conflict, NotFound, PaymentDeclined, ValidationFailed
 from remit.ids import new_id
 from remit.schemas.checkout import CheckoutSessionIn, CheckoutSessionOut
@@ -107,33 +107,13 @@ class CheckoutService:
             raise NotFound("the account is gone", field="accountId")
         if not org.payment_settings.accepts(method_type):
             raise ValidationFailed(f"the organization does not accept {method_type}", field="type")
-        gateway = self.ctx.gateway(org.payment_settings.gateway)
-        existing = self.store.payment_methods.for_account(org_id, account.id)
+        methods = PaymentMethodService(self.ctx)
         try:
-            saved = gateway.save_method(
-                org_id=org_id,
-                account_id=account.id,
-                method_type=method_type,
-                token=gateway_token,
-                customer=next((m.gateway_customer for m in existing if m.gateway_customer), None),
-                mandate=mandate,
-            )
+            method = methods.save_at_gateway(org, account, method_type, gateway_token, mandate)
         except MethodRefused as exc:
             raise ValidationFailed(exc.message, field="gatewayToken", code="payment_method_refused") from exc
         now = self.clock.now()
-        method = PaymentMethod(
-            id=new_id("pm", self.clock),
-            organization_id=org_id,
-            account_id=account.id,
-            type=method_type,
-            gateway=gateway.name,
-            gateway_ref=saved.ref,
-            gateway_customer=saved.customer,
-            card=saved.card,
-            bank=saved.bank,
-            created_at=now,
-        )
-        method_out = PaymentMethodService(self.ctx).attach(account, method, make_default, now)
+        method_out = methods.attach(account, method, make_default, now)
         invoice = None
         if session.mode == "payment" and session.invoice_id:
             invoice = PaymentService(self.ctx).pay(

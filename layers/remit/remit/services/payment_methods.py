@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from remit.adapters.gateway.port import MethodRefused
+from remit.adapters.gateway.port import Mandate, MethodRefused
 from remit.domain.account import Account
-from remit.domain.payment_method import AUTO_COLLECTABLE, PaymentMethod
+from remit.domain.organization import Organization
+from remit.domain.payment_method import AUTO_COLLECTABLE, MethodType, PaymentMethod
 from remit.errors import Conflict, NotFound, RemitError
 from remit.ids import new_id
 from remit.schemas.payment_method import PaymentMethodIn, PaymentMethodList, PaymentMethodOut
@@ -57,11 +58,10 @@ class PaymentMethodService:
                 f"the organization does not accept {body.type}", field="type", code="method_not_accepted"
             )
         now = self.clock.now()
-        method_id = new_id("pm", self.clock)
         if body.type not in AUTO_COLLECTABLE:
             # Paid by the customer, recorded by hand: nothing for a gateway to hold.
             method = PaymentMethod(
-                id=method_id,
+                id=new_id("pm", self.clock),
                 organization_id=org_id,
                 account_id=account_id,
                 type=body.type,
@@ -71,32 +71,45 @@ class PaymentMethodService:
             )
         else:
             assert body.gateway_token is not None  # PaymentMethodIn requires it for these types
-            existing = self.store.payment_methods.for_account(org_id, account_id)
-            customer = next((m.gateway_customer for m in existing if m.gateway_customer), None)
-            gateway = self.ctx.gateway(org.payment_settings.gateway)
             try:
-                saved = gateway.save_method(
-                    org_id=org_id,
-                    account_id=account_id,
-                    method_type=body.type,
-                    token=body.gateway_token,
-                    customer=customer,
-                )
+                method = self.save_at_gateway(org, account, body.type, body.gateway_token)
             except MethodRefused as exc:
                 raise refusal(exc) from exc
-            method = PaymentMethod(
-                id=method_id,
-                organization_id=org_id,
-                account_id=account_id,
-                type=body.type,
-                gateway=gateway.name,
-                gateway_ref=saved.ref,
-                gateway_customer=saved.customer,
-                card=saved.card,
-                bank=saved.bank,
-                created_at=now,
-            )
         return self.attach(account, method, body.make_default, now)
+
+    def save_at_gateway(
+        self,
+        org: Organization,
+        account: Account,
+        method_type: MethodType,
+        token: str,
+        mandate: Mandate | None = None,
+    ) -> PaymentMethod:
+        """Have the organization's gateway keep the method the token names, under the
+        account's gateway customer if it has one (a bank debit with its ``mandate``); the
+        method to ``attach``. Raises MethodRefused for the caller to answer in its terms."""
+        gateway = self.ctx.gateway(org.payment_settings.gateway)
+        existing = self.store.payment_methods.for_account(org.id, account.id)
+        saved = gateway.save_method(
+            org_id=org.id,
+            account_id=account.id,
+            method_type=method_type,
+            token=token,
+            customer=next((m.gateway_customer for m in existing if m.gateway_customer), None),
+            mandate=mandate,
+        )
+        return PaymentMethod(
+            id=new_id("pm", self.clock),
+            organization_id=org.id,
+            account_id=account.id,
+            type=method_type,
+            gateway=gateway.name,
+            gateway_ref=saved.ref,
+            gateway_customer=saved.customer,
+            card=saved.card,
+            bank=saved.bank,
+            created_at=self.clock.now(),
+        )
 
     def attach(
         self, account: Account, method: PaymentMethod, make_default: bool, now: datetime
