@@ -6,7 +6,8 @@ from remit.domain.catalogue import Price, Product
 from remit.store import keys
 from remit.store.codec import dump, load
 from remit.store.errors import StaleWrite
-from remit.store.table import Table, TransactionCancelled, cursor_at, put_op
+from remit.store.table import Table, cursor_at, put_op
+from remit.store.transactions import transact
 
 
 class ProductRepo:
@@ -44,10 +45,9 @@ class ProductRepo:
             if expected_version is None
             else put_op(item, "version = :v", values={":v": expected_version})
         )
-        try:
-            self.table.transact([head, *(self._price_put(product, p) for p in changed_prices)])
-        except TransactionCancelled as exc:
-            raise StaleWrite(product.id) from exc
+        stale = StaleWrite(product.id)
+        ops = [head, *(self._price_put(product, p) for p in changed_prices)]
+        transact(self.table, ops, otherwise=stale, on_conflict=stale)
 
     def list(self, org_id: str, limit: int, cursor: str | None) -> tuple[list[Product], str | None]:
         partition = keys.organization(org_id)["pk"]

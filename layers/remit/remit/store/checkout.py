@@ -8,7 +8,8 @@ from remit.store import keys
 from remit.store.codec import dump, load
 from remit.store.errors import StaleWrite
 from remit.store.events import event_put
-from remit.store.table import Table, TransactionCancelled, put_op
+from remit.store.table import Table, put_op
+from remit.store.transactions import transact
 
 
 class CheckoutRepo:
@@ -37,7 +38,5 @@ class CheckoutRepo:
             names={"#s": "status"},
             values={":v": before.version, ":open": "open"},
         )
-        try:
-            self.table.transact([op, *(event_put(e) for e in events)])
-        except TransactionCancelled as exc:
-            raise StaleWrite(str(exc.reasons)) from exc
+        stale = StaleWrite(after.id)
+        transact(self.table, [op, *(event_put(e) for e in events)], otherwise=stale, on_conflict=stale)

@@ -14,14 +14,8 @@ from remit.store.codec import dump, load
 from remit.store.errors import AlreadyExists, NumberTaken, SequenceMoved, StaleWrite
 from remit.store.events import event_put
 from remit.store.organizations import OrganizationRepo
-from remit.store.table import (
-    Item,
-    Table,
-    TransactionCancelled,
-    cursor_at,
-    delete_op,
-    put_op,
-)
+from remit.store.table import Item, Table, cursor_at, delete_op, put_op
+from remit.store.transactions import Op, transact
 
 # A filtered list reads at most this many pages before answering with what it has and a
 # cursor, so one request's cost stays bounded however sparse the matches are.
@@ -72,15 +66,12 @@ class InvoiceRepo:
             return put_op(item, "attribute_not_exists(pk)")
         return put_op(item, "version = :v", values={":v": expected_version})
 
-    def _commit(self, ops: list[dict[str, Any]], events: Sequence[Event]) -> None:
-        """Write ``ops`` with their events in one transaction; the first op is the
-        invoice head, whose condition failing means someone else changed it first."""
-        try:
-            self.table.transact([*ops, *(event_put(e) for e in events)])
-        except TransactionCancelled as exc:
-            if exc.conflicted or exc.reasons[0] == "ConditionalCheckFailed":
-                raise StaleWrite(str(exc.reasons)) from exc
-            raise
+    def _commit(
+        self, head: dict[str, Any], events: Sequence[Event], others: Sequence[dict[str, Any]] = ()
+    ) -> None:
+        """Write the invoice head (and ``others``) with their events in one transaction;
+        the head's condition failing means someone else changed it first."""
+        transact(self.table, [Op(head, StaleWrite), *others, *(event_put(e) for e in events)])
 
     # -- reads -----------------------------------------------------------------------
 
@@ -169,23 +160,21 @@ class InvoiceRepo:
 
     def create(self, invoice: Invoice, events: Sequence[Event]) -> None:
         try:
-            self._commit([self._head_put(invoice, None)], events)
+            self._commit(self._head_put(invoice, None), events)
         except StaleWrite as exc:
             raise AlreadyExists(invoice.id) from exc
 
     def save(self, invoice: Invoice, expected_version: int, events: Sequence[Event] = ()) -> None:
-        self._commit([self._head_put(invoice, expected_version)], events)
+        self._commit(self._head_put(invoice, expected_version), events)
 
     def delete_draft(self, invoice: Invoice, events: Sequence[Event]) -> None:
         self._commit(
-            [
-                delete_op(
-                    keys.invoice(invoice.organization_id, invoice.id),
-                    "version = :v AND #s = :draft",
-                    names={"#s": "status"},
-                    values={":v": invoice.version, ":draft": "draft"},
-                )
-            ],
+            delete_op(
+                keys.invoice(invoice.organization_id, invoice.id),
+                "version = :v AND #s = :draft",
+                names={"#s": "status"},
+                values={":v": invoice.version, ":draft": "draft"},
+            ),
             events,
         )
 
@@ -204,34 +193,27 @@ class InvoiceRepo:
         them failing writes none of them."""
         assert after.invoice_number is not None
         org_id = after.organization_id
-        ops = [
-            self._head_put(after, before.version),
-            OrganizationRepo.sequence_op(org_id, scope, previous_sequence, sequence),
-            put_op(
-                {
-                    **keys.invoice_number(org_id, after.invoice_number),
-                    "entity": "invoice_number",
-                    "invoiceId": after.id,
-                },
-                "attribute_not_exists(pk)",
+        number_claim = {
+            **keys.invoice_number(org_id, after.invoice_number),
+            "entity": "invoice_number",
+            "invoiceId": after.id,
+        }
+        ops: list[Op | dict[str, Any]] = [
+            Op(self._head_put(after, before.version), StaleWrite(after.id)),
+            Op(
+                OrganizationRepo.sequence_op(org_id, scope, previous_sequence, sequence),
+                SequenceMoved(scope),
             ),
+            Op(put_op(number_claim, "attribute_not_exists(pk)"), NumberTaken(after.invoice_number)),
+            *extra,
+            *(event_put(e) for e in events),
         ]
-        try:
-            self.table.transact([*ops, *extra, *(event_put(e) for e in events)])
-        except TransactionCancelled as exc:
-            if exc.conflicted or exc.reasons[0] == "ConditionalCheckFailed":
-                raise StaleWrite(after.id) from exc
-            if exc.reasons[1] == "ConditionalCheckFailed":
-                raise SequenceMoved(scope) from exc
-            if exc.reasons[2] == "ConditionalCheckFailed":
-                raise NumberTaken(after.invoice_number) from exc
-            raise
+        transact(self.table, ops, on_conflict=StaleWrite(after.id))
 
     def add_payment(self, before: Invoice, after: Invoice, payment: Payment, events: Sequence[Event]) -> None:
         payment_item = dump(payment, "payment", **keys.payment(after.organization_id, after.id, payment.id))
         self._commit(
-            [self._head_put(after, before.version), put_op(payment_item, "attribute_not_exists(pk)")],
-            events,
+            self._head_put(after, before.version), events, [put_op(payment_item, "attribute_not_exists(pk)")]
         )
 
 

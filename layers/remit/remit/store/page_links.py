@@ -2,13 +2,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from remit.domain.events import Event
 from remit.domain.page_link import PageLink
 from remit.store import keys
 from remit.store.codec import dump, load
+from remit.store.errors import StaleWrite
 from remit.store.events import event_put
-from remit.store.table import Table, TransactionCancelled, put_op
+from remit.store.table import Table, put_op
+from remit.store.transactions import Op, transact
+
+
+class _Viewed(Exception):
+    """The marker is there: the invoice was viewed before."""
 
 
 class PageLinkRepo:
@@ -36,13 +43,16 @@ class PageLinkRepo:
             "viewedAt": at.isoformat(),
             "linkId": link_id,
         }
-        ops = [put_op(marker, "attribute_not_exists(pk)"), *(event_put(e) for e in events)]
+        ops: list[Op | dict[str, Any]] = [
+            Op(put_op(marker, "attribute_not_exists(pk)"), _Viewed),
+            *(event_put(e) for e in events),
+        ]
         for _ in range(3):
             try:
-                self.table.transact(ops)
-            except TransactionCancelled as exc:
-                if exc.conflicted:
-                    continue  # a concurrent first view: try again, one of us finds the marker
+                transact(self.table, ops, otherwise=_Viewed)
+            except StaleWrite:
+                continue  # a concurrent first view: try again, one of us finds the marker
+            except _Viewed:
                 return False
             return True
         return False

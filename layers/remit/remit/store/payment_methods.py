@@ -14,7 +14,8 @@ from remit.store.accounts import AccountRepo
 from remit.store.codec import dump, load
 from remit.store.errors import StaleWrite
 from remit.store.events import event_put
-from remit.store.table import Item, Table, TransactionCancelled, delete_op, put_op
+from remit.store.table import Item, Table, delete_op, put_op
+from remit.store.transactions import transact
 
 EXPIRING = "pm_expiring"
 
@@ -52,12 +53,8 @@ class PaymentMethodRepo:
         return put_op(AccountRepo.item(after), "version = :v", values={":v": before.version})
 
     def _transact(self, ops: list[dict[str, Any]]) -> None:
-        try:
-            self.table.transact(ops)
-        except TransactionCancelled as exc:
-            if exc.conflicted or "ConditionalCheckFailed" in exc.reasons:
-                raise StaleWrite(str(exc.reasons)) from exc
-            raise
+        # Every condition here is "as read": any of them failing means re-read.
+        transact(self.table, ops, otherwise=StaleWrite)
 
     def add(
         self, method: PaymentMethod, account: tuple[Account, Account] | None, events: Sequence[Event]

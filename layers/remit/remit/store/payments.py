@@ -18,7 +18,8 @@ from remit.store.codec import dump, load
 from remit.store.errors import StaleWrite
 from remit.store.events import event_put
 from remit.store.invoices import InvoiceRepo
-from remit.store.table import Table, TransactionCancelled, put_op
+from remit.store.table import Table, put_op
+from remit.store.transactions import transact
 
 
 class PaymentRepo:
@@ -38,12 +39,8 @@ class PaymentRepo:
         return put_op(InvoiceRepo.head_item(after), "version = :v", values={":v": before.version})
 
     def _transact(self, ops: list[dict[str, Any]]) -> None:
-        try:
-            self.table.transact(ops)
-        except TransactionCancelled as exc:
-            if exc.conflicted or "ConditionalCheckFailed" in exc.reasons:
-                raise StaleWrite(str(exc.reasons)) from exc
-            raise
+        # Every condition here is "as read": any of them failing means re-read.
+        transact(self.table, ops, otherwise=StaleWrite)
 
     def claim(self, before: Invoice, after: Invoice, attempt: PaymentAttempt) -> None:
         org = after.organization_id

@@ -25,9 +25,14 @@ from remit.domain.events import Event
 from remit.domain.receivables import Counter
 from remit.store import keys
 from remit.store.events import id_bound
-from remit.store.table import Item, Table, TransactionCancelled, put_op, update_op
+from remit.store.table import Item, Table, put_op, update_op
+from remit.store.transactions import Op, transact
 
 SEEN_TTL_SECONDS = 2 * 24 * 3600
+
+
+class _Applied(Exception):
+    """The stream record's marker is there: it was applied before."""
 
 
 def receivables_partition(org_id: str) -> str:
@@ -47,23 +52,19 @@ class ReportRepo:
         by_item: dict[str, dict[str, int]] = defaultdict(dict)
         for (sk, field), amount in deltas.items():
             by_item[sk][field] = amount
-        ops = [
-            put_op(
-                {"pk": pk, "sk": f"SEEN#{record_id}", "ttl": int(now.timestamp()) + SEEN_TTL_SECONDS},
-                "attribute_not_exists(pk)",
-            )
-        ]
+        marker = {"pk": pk, "sk": f"SEEN#{record_id}", "ttl": int(now.timestamp()) + SEEN_TTL_SECONDS}
+        ops: list[Op | dict[str, Any]] = [Op(put_op(marker, "attribute_not_exists(pk)"), _Applied)]
         for sk, fields in sorted(by_item.items()):
             names = {f"#f{i}": name for i, name in enumerate(fields)}
             values = {f":v{i}": amount for i, amount in enumerate(fields.values())}
             expression = "ADD " + ", ".join(f"#f{i} :v{i}" for i in range(len(fields)))
             ops.append(update_op({"pk": pk, "sk": sk}, expression, names=names, values=values))
         try:
-            self.table.transact(ops)
-        except TransactionCancelled as exc:
-            if exc.reasons and exc.reasons[0] == "ConditionalCheckFailed":
-                return False
-            raise
+            # A conflict is raised as is: the stream handler reports the batch failed and
+            # the record comes again.
+            transact(self.table, ops, on_conflict=None)
+        except _Applied:
+            return False
         return True
 
     def aggregates(self, org_id: str, prefix: str) -> list[Item]:

@@ -11,7 +11,8 @@ from remit.store.codec import dump, load
 from remit.store.errors import StaleWrite
 from remit.store.events import event_put
 from remit.store.invoices import InvoiceRepo
-from remit.store.table import Table, TransactionCancelled, cursor_at, put_op
+from remit.store.table import Table, cursor_at, put_op
+from remit.store.transactions import transact
 
 BILLING = "billing"
 
@@ -38,10 +39,9 @@ class SubscriptionRepo:
         return load(Subscription, self.table.get(keys.subscription(org_id, subscription_id)))
 
     def save(self, sub: Subscription, expected_version: int | None, events: Sequence[Event] = ()) -> None:
-        try:
-            self.table.transact([self._put(sub, expected_version), *(event_put(e) for e in events)])
-        except TransactionCancelled as exc:
-            raise StaleWrite(sub.id) from exc
+        stale = StaleWrite(sub.id)
+        ops = [self._put(sub, expected_version), *(event_put(e) for e in events)]
+        transact(self.table, ops, otherwise=stale, on_conflict=stale)
 
     def bill(
         self, before: Subscription, after: Subscription, invoice: Invoice | None, events: Sequence[Event]
@@ -52,10 +52,8 @@ class SubscriptionRepo:
         ops = [self._put(after, before.version)]
         if invoice is not None:
             ops.append(put_op(InvoiceRepo.head_item(invoice), "attribute_not_exists(pk)"))
-        try:
-            self.table.transact([*ops, *(event_put(e) for e in events)])
-        except TransactionCancelled as exc:
-            raise StaleWrite(after.id) from exc
+        stale = StaleWrite(after.id)
+        transact(self.table, [*ops, *(event_put(e) for e in events)], otherwise=stale, on_conflict=stale)
 
     def list(
         self, org_id: str, account_id: str | None, limit: int, cursor: str | None
