@@ -28,7 +28,7 @@ class FakeClient:
         self.codes, self.error = codes, error
         self.sent: list[Any] = []
 
-    def transact_write_items(self, TransactItems: list[Any]) -> dict[str, Any]:  # noqa: N803 - boto3's name
+    def transact_write_items(self, TransactItems: list[Any]) -> dict[str, Any]:
         self.sent.append(TransactItems)
         if self.codes is None:
             return {}

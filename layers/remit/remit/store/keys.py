@@ -78,6 +78,12 @@ def org_api_keys(org_id: str) -> str:
     return f"ORG#{org_id}#APIKEYS"
 
 
+def api_key_count(org_id: str) -> Key:
+    """How many of the organization's keys are active with full access, moved in the
+    transaction of every such key's creation and revocation (the last one cannot go)."""
+    return {"pk": f"ORG#{org_id}", "sk": "APIKEYCOUNT"}
+
+
 def idempotency_partition(org_id: str) -> str:
     return f"ORG#{org_id}#IDEMPOTENCY"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from remit.domain.api_key import ApiKey
 from remit.domain.organization import Organization
 from remit.store.accounts import AccountRepo
-from remit.store.api_keys import ApiKeyRepo
+from remit.store.api_keys import ApiKeyRepo, count_op
 from remit.store.catalogue import ProductRepo
 from remit.store.checkout import CheckoutRepo
 from remit.store.collections import CollectionRepo
@@ -45,5 +45,9 @@ class Store:
         self.reports = ReportRepo(table)
 
     def create_organization(self, org: Organization, first_key: ApiKey) -> None:
-        """The organization and its first API key appear together or not at all."""
-        self.table.transact([self.organizations.create_op(org), self.api_keys.create_op(first_key)])
+        """The organization, its first API key and the count of its full-access keys appear
+        together or not at all."""
+        full = 1 if first_key.scope == "full" else 0
+        self.table.transact(
+            [self.organizations.create_op(org), self.api_keys.create_op(first_key), count_op(org.id, full)]
+        )
