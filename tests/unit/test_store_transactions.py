@@ -24,7 +24,7 @@ class Other(Exception):
 class FakeClient:
     """Answers TransactWriteItems with the given per-item codes (None: it went through)."""
 
-    def __init__(self, codes: list[str] | None, error: str = "TransactionCanceledException") -> None:
+    def __init__(self, codes: list[str | None] | None, error: str = "TransactionCanceledException") -> None:
         self.codes, self.error = codes, error
         self.sent: list[Any] = []
 
@@ -38,7 +38,7 @@ class FakeClient:
         raise ClientError(response, "TransactWriteItems")  # type: ignore[arg-type]
 
 
-def table(codes: list[str] | None, error: str = "TransactionCanceledException") -> Table:
+def table(codes: list[str | None] | None, error: str = "TransactionCanceledException") -> Table:
     return Table("t", FakeClient(codes, error))  # type: ignore[arg-type]
 
 
