@@ -34,7 +34,8 @@ class ConditionFailed(Exception):
 
 class TransactionCancelled(Exception):
     """A transaction was refused. ``reasons`` holds one code (or None) per operation, in
-    order, so the repository that built it can tell which condition failed."""
+    order; ``store.transactions.transact`` reads them against each item's label, so no
+    repository decodes them by position."""
 
     def __init__(self, reasons: list[str | None]) -> None:
         super().__init__(f"transaction cancelled: {reasons}")
