@@ -22,12 +22,14 @@ from typing import Protocol
 from remit.documents.view import DocumentKind, DocumentView, build_view
 from remit.domain.invoice import Invoice, Payment
 from remit.errors import InvalidTransition, NotFound, Unavailable
+from remit.observability import logger
 from remit.schemas.documents import DocumentLink
 from remit.services.context import Context
 
 LINK_SECONDS = 15 * 60
-# A render takes well under a second warm and a few seconds cold; a holder that has not
-# stored its PDF a minute after claiming died, and another may take over.
+# A render takes well under a second warm and a few seconds cold, and the PDF function
+# stops at 30 s (template.yaml): a holder that has not stored its PDF a minute after
+# claiming is dead, and another may take over without ever rendering alongside it.
 RENDER_LEASE = timedelta(minutes=1)
 # How a direct invoke that lost the claim waits for the holder's PDF: polls of S3, a
 # bounded number, well inside the invoker's 30 s read timeout (remit.adapters.pdf_function).
@@ -181,8 +183,16 @@ class DocumentService:
                 self.storage.put_pdf(key, pdf(view), filename(invoice, kind))
         finally:
             # Stored, or failed (a retry may render at once): either way no longer ours.
-            self.store.render_claims.release(org_id, key, token)
+            self._release(org_id, key, token)
         return key
+
+    def _release(self, org_id: str, key: str, token: str) -> None:
+        try:
+            self.store.render_claims.release(org_id, key, token)
+        except Exception:
+            # Never let the release hide the render's own outcome: an unreleased claim
+            # only makes the next renderer wait for its lease.
+            logger.exception("render claim not released", key=key)
 
     def _claim(self, org_id: str, key: str, token: str) -> bool:
         now = self.clock.now()
