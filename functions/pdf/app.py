@@ -40,7 +40,8 @@ DOCUMENTS_FOR = {
 def render_event(record: SQSRecord) -> None:
     event = Event.from_message(record.body)
     for kind in DOCUMENTS_FOR.get(event.type, ()):
-        documents.render(event.organization_id, event.subject_id, kind, renderer.render)
+        # Ahead of need: if someone else is rendering this version now, leave it to them.
+        documents.render(event.organization_id, event.subject_id, kind, renderer.render, wait=False)
 
 
 @logger.inject_lambda_context

@@ -9,7 +9,7 @@ import pytest
 
 from remit.emails.defaults import DEFAULTS, LANGUAGES, TEMPLATE_NAMES, default
 from remit.emails.mime import Attachment, OutgoingEmail, build_mime
-from remit.emails.render import SAMPLE_VARIABLES, TemplateText, check, html_to_text, render
+from remit.emails.render import SAMPLE_VARIABLES, TemplateText, check, html_to_text, referenced, render
 from remit.errors import ValidationFailed
 
 
@@ -21,6 +21,20 @@ def test_every_named_template_has_a_default_in_each_language_that_passes_the_che
             check(TemplateText(subject, from_name, body))
     assert default("invoice_issued", "de")[0] == "Rechnung {{invoice_number}} von {{company_name}}"
     assert default("invoice_issued", "pt")[0] == "Invoice {{invoice_number}} from {{company_name}}"
+
+
+def test_referenced_names_the_variables_of_every_field_and_no_loop_variable() -> None:
+    template = TemplateText(
+        subject="Invoice {{ invoice_number }}",
+        from_name="{{company_name}}",
+        body="{% for item in line_items %}{{ item.amount }}{% endfor %}{% if pay_now_url %}<a>{% endif %}",
+    )
+    assert referenced(template) == {"invoice_number", "company_name", "line_items", "pay_now_url"}
+    # The defaults: the invoice email shows the invoice page and its form, never the portal.
+    subject, from_name, body = default("invoice_issued", "en")
+    used = referenced(TemplateText(subject, from_name, body))
+    assert {"invoice_url", "pay_now_url"} <= used
+    assert "update_payment_link" not in used
 
 
 def test_the_seeds_variables_render() -> None:

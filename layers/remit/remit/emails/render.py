@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 
@@ -112,6 +112,20 @@ def check(template: TemplateText) -> None:
                 field=field,
                 code="template_invalid",
             ) from exc
+
+
+@lru_cache(maxsize=256)  # bounded: every organization may write its own templates
+def _names(source: str, html: bool) -> frozenset[str]:
+    from jinja2 import meta
+
+    return frozenset(meta.find_undeclared_variables(_env(html).parse(source)))
+
+
+def referenced(template: TemplateText) -> frozenset[str]:
+    """The variables a template names anywhere (subject, sender name, body). A sender
+    computes only these: a link variable mints a stored page link, so a template that
+    shows no link must not make one."""
+    return _names(template.subject, False) | _names(template.from_name, False) | _names(template.body, True)
 
 
 def _header(text: str) -> str:

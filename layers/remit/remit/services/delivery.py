@@ -79,7 +79,7 @@ class DeliveryService:
         self.documents = documents
         self.sender_address = sender_address
         self.links = links or Links.from_env(ctx)
-        self.templates = EmailTemplateService(ctx, self.links)
+        self.templates = EmailTemplateService(ctx)
 
     # -- what causes an email -------------------------------------------------------------
 
@@ -238,12 +238,16 @@ class DeliveryService:
         record: EmailDelivery,
         attach: DocumentKind | None,
     ) -> OutgoingEmail:
+        # Everything from the subject loaded once (``_subject``); nothing here reads the
+        # invoice, account or organization again.
         org, account, invoice = subject.org, subject.account, subject.invoice
         text, _ = self.templates.effective(org.id, template, language)
-        rendered = emails.render(text, variables(org, account, invoice, self.links))
+        # Links only for the variables the template names: each is a stored token.
+        values = variables(org, account, invoice, self.links, emails.referenced(text))
+        rendered = emails.render(text, values)
         attachments = []
         if attach and invoice is not None and org.invoice_settings.attach_pdf:
-            filename, pdf = self.documents.attachment(org.id, invoice.id, attach)
+            filename, pdf = self.documents.attachment(invoice, attach)
             attachments.append(Attachment(filename, pdf))
         return OutgoingEmail(
             from_address=self.sender_address,

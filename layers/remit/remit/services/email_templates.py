@@ -1,9 +1,14 @@
 """Email templates: the company's own where it has written one (for the language, else
-for every language), the default otherwise. Checked when saved, never at send time."""
+for every language), the default otherwise. Checked when saved, never at send time.
+
+Link variables (``invoice_url``, ``pay_now_url``, ``update_payment_link``) are stored,
+tokenized page links: they are made only when the template names them, and a preview
+shows placeholders that open nothing and store nothing."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection
+from typing import Any, Protocol
 
 from remit.documents import localize
 from remit.domain.account import Account
@@ -13,9 +18,36 @@ from remit.domain.organization import Organization
 from remit.emails import render as emails
 from remit.emails.defaults import TEMPLATE_NAMES, VARIABLES, default
 from remit.errors import NotFound
+from remit.pages.links import base_url
 from remit.schemas.emails import EmailPreviewOut, EmailTemplateIn, EmailTemplateOut
 from remit.services.context import Context
-from remit.services.links import Links
+from remit.services.links import PAY_ANCHOR
+
+INVOICE_LINKS = frozenset({"invoice_url", "pay_now_url"})  # one link: the page, and its form
+ACCOUNT_LINK = "update_payment_link"
+
+
+class LinkMaker(Protocol):
+    """Where ``variables`` gets links: remit.services.links.Links, or placeholders."""
+
+    def invoice(self, org: Organization, invoice: Invoice) -> tuple[str, str]: ...
+
+    def update_payment(self, org: Organization, account: Account) -> str: ...
+
+
+class PlaceholderLinks:
+    """A preview's links: where the real ones would point, with a placeholder instead of
+    a token. Nothing is stored, and a click opens the pages' not-found answer."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base.rstrip("/")
+
+    def invoice(self, org: Organization, invoice: Invoice) -> tuple[str, str]:
+        url = f"{self.base}/i/preview"
+        return url, f"{url}{PAY_ANCHOR}"
+
+    def update_payment(self, org: Organization, account: Account) -> str:
+        return f"{self.base}/portal/preview"
 
 
 def check_name(name: str) -> None:
@@ -24,18 +56,26 @@ def check_name(name: str) -> None:
 
 
 def variables(
-    org: Organization, account: Account | None, invoice: Invoice | None, links: Links
+    org: Organization,
+    account: Account | None,
+    invoice: Invoice | None,
+    links: LinkMaker,
+    used: Collection[str],
 ) -> dict[str, Any]:
-    """Every variable, formatted for the reader's locale (the invoice's language)."""
+    """Every variable, formatted for the reader's locale (the invoice's language). Links
+    are made only for the names in ``used`` (``remit.emails.render.referenced``): each
+    one is a stored token, and the others stay empty."""
     lang = invoice.language if invoice else (account.effective_language(org) if account else "en")
     values: dict[str, Any] = dict.fromkeys(VARIABLES, "")
     values["line_items"] = []
     values |= {"company_name": org.name, "customer_name": account.name if account else ""}
-    if account:
-        values["update_payment_link"] = links.update_payment(org, account)
+    if account and ACCOUNT_LINK in used:
+        values[ACCOUNT_LINK] = links.update_payment(org, account)
     if invoice:
         cur = invoice.currency
-        invoice_url, pay_now_url = links.invoice(org, invoice)
+        invoice_url = pay_now_url = ""
+        if INVOICE_LINKS.intersection(used):
+            invoice_url, pay_now_url = links.invoice(org, invoice)
         values |= {
             "invoice_number": invoice.invoice_number or "",
             "amount_due": localize.money(invoice.amount_due, cur, lang),
@@ -59,10 +99,11 @@ def variables(
 
 
 class EmailTemplateService:
-    def __init__(self, ctx: Context, links: Links | None = None) -> None:
+    def __init__(self, ctx: Context, pages_base: str | None = None) -> None:
         self.store = ctx.store
         self.clock = ctx.clock
-        self.links = links or Links.from_env(ctx)
+        # Where a preview's placeholder links point: the hosted pages, as real links do.
+        self.pages_base = pages_base if pages_base is not None else base_url()
 
     def effective(
         self, org_id: str, name: str, language: str
@@ -124,20 +165,24 @@ class EmailTemplateService:
     def preview(
         self, org_id: str, name: str, language: str | None, invoice_id: str | None
     ) -> EmailPreviewOut:
-        org = self.store.organizations.get(org_id)
-        if org is None:
-            raise NotFound("no such organization")
         invoice = account = None
         if invoice_id:
             invoice = self.store.invoices.get(org_id, invoice_id)
             if invoice is None:
                 raise NotFound(f"no invoice {invoice_id}", field="invoiceId")
-            account = self.store.accounts.get(org_id, invoice.account_id)
+            account, org = self.store.accounts.get_with_organization(org_id, invoice.account_id)
+        else:
+            org = self.store.organizations.get(org_id)
+        if org is None:
+            raise NotFound("no such organization")
         lang = language or (invoice.language if invoice else org.settings.default_language)
         text, _ = self.effective(org_id, name, lang)
-        values = variables(org, account, invoice, self.links) if invoice else dict(emails.SAMPLE_VARIABLES)
-        if not invoice:
-            values["company_name"] = org.name
+        if invoice:
+            # The invoice's own values, but placeholder links: a preview mints no tokens.
+            placeholders = PlaceholderLinks(self.pages_base)
+            values = variables(org, account, invoice, placeholders, emails.referenced(text))
+        else:
+            values = dict(emails.SAMPLE_VARIABLES, company_name=org.name)
         out = emails.render(text, values)
         return EmailPreviewOut(
             subject=out.subject,

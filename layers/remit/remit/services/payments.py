@@ -120,11 +120,12 @@ class PaymentService:
         return self.store.payments.get_attempt(org_id, invoice_id, invoice.attempts)
 
     def invoice_out(self, org_id: str, invoice_id: str) -> InvoiceOut:
-        found = self.store.invoices.get_detail(org_id, invoice_id)
-        if found is None:
-            raise NotFound(f"no invoice {invoice_id}", field="id")
-        invoice, payments, attempts = found
-        return InvoiceOut.of(invoice, self.clock.now().date(), payments, attempts)
+        """The invoice as the API answers it after a charge: ``InvoiceService.get``, the
+        one definition of that answer."""
+        # Imported here: remit.services.invoices imports this module.
+        from remit.services.invoices import InvoiceService
+
+        return InvoiceService(self.ctx).get(org_id, invoice_id)
 
     # -- the protocol ----------------------------------------------------------------
 

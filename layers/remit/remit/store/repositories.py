@@ -16,6 +16,7 @@ from remit.store.organizations import OrganizationRepo
 from remit.store.page_links import PageLinkRepo
 from remit.store.payment_methods import PaymentMethodRepo
 from remit.store.payments import PaymentRepo
+from remit.store.render_claims import RenderClaimRepo
 from remit.store.reports import ReportRepo
 from remit.store.sandbox import SandboxLedger
 from remit.store.subscriptions import SubscriptionRepo
@@ -43,6 +44,7 @@ class Store:
         self.collections = CollectionRepo(table)
         self.page_links = PageLinkRepo(table)
         self.reports = ReportRepo(table)
+        self.render_claims = RenderClaimRepo(table)
 
     def create_organization(self, org: Organization, first_key: ApiKey) -> None:
         """The organization, its first API key and the count of its full-access keys appear
