@@ -13,18 +13,21 @@ from urllib.parse import urlencode, urlsplit
 
 import boto3
 import pytest
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from remit.adapters.s3 import DocumentBucket
 from remit.clock import FixedClock
+from remit.pages.app import build_app
 from remit.pages.links import PageLinks
-from remit.pages.web import Pages
 from remit.services.context import Context
 from remit.services.documents import DocumentService
 from tests.support.api_client import ApiClient
 from tests.support.builders import draft, line
+from remit_local.lambdas import LambdaContext
 from tests.support.documents import InProcessPdfFunction
 
 BASE = "https://pay.acme.example"
+Pages = APIGatewayRestResolver  # the pages' resolver, remit.pages.app.build_app
 
 
 @pytest.fixture
@@ -32,7 +35,7 @@ def pages(
     ctx: Context, bucket: DocumentBucket, pdf_function: InProcessPdfFunction, monkeypatch: pytest.MonkeyPatch
 ) -> Pages:
     monkeypatch.setenv("PUBLIC_BASE_URL", BASE)
-    return Pages(ctx, lambda: DocumentService(ctx, bucket, pdf_function))
+    return build_app(ctx, lambda: DocumentService(ctx, bucket, pdf_function))
 
 
 def issue(api: ApiClient, account_id: str, amount: str = "100.00") -> dict[str, Any]:
@@ -79,7 +82,8 @@ def request(
             if (method, resource) not in ROUTES:
                 continue
             query = dict(p.split("=", 1) for p in urlsplit(url).query.split("&") if "=" in p)
-            return pages.handle(
+            return call(
+                pages,
                 {
                     "httpMethod": method,
                     "resource": resource,
@@ -89,9 +93,18 @@ def request(
                     "headers": {"Host": "pay.acme.example", **(headers or {})},
                     "body": urlencode(form) if form is not None else None,
                     "isBase64Encoded": False,
-                }
+                },
             )
     raise AssertionError(f"no route for {method} {url}")
+
+
+def call(pages: Pages, event: dict[str, Any]) -> dict[str, Any]:
+    """The function's answer, its headers as one value each (the resolver answers REST
+    API's ``multiValueHeaders``)."""
+    out = pages.resolve(event, LambdaContext(function_name="PagesFunction"))  # type: ignore[arg-type]
+    multi = out.pop("multiValueHeaders", None) or {}
+    out["headers"] = {**{k: v[-1] for k, v in multi.items()}, **(out.get("headers") or {})}
+    return out
 
 
 def csrf_of(html: str) -> str:
@@ -317,7 +330,7 @@ def test_an_organization_on_stripe_gets_stripe_elements_and_pays_with_the_method
     assert api.patch("/organization/payment-settings", {"gateway": "stripe"}).status == 200
     # The sandbox stands in for Stripe's API (no network here); the page is Stripe's.
     stand_in = Context(ctx.store, ctx.clock, gateways=lambda _: SandboxGateway(ctx.store.sandbox, ctx.clock))
-    pages = Pages(stand_in, lambda: DocumentService(stand_in, bucket, pdf_function))
+    pages = build_app(stand_in, lambda: DocumentService(stand_in, bucket, pdf_function))
     invoice = issue(api, account["id"])
     url = invoice_link(ctx, org, invoice["id"])
 
