@@ -19,7 +19,7 @@ from remit.pages.render import accent, mandate_text, money, origin, page, prefix
 from remit.pages.service import PagesService, bank_types
 from remit.services.checkout import CheckoutService
 
-router = Router()
+router = Router()  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated
 
 
 def show(

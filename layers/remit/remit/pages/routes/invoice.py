@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from remit.pages import invoice_page
 from remit.pages.deps import Documents, Form, Invoice, Service
 
-router = Router()
+router = Router()  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated
 
 
 @router.get("/i/<token>")

@@ -17,7 +17,7 @@ from remit.pages.deps import Documents, Form, PortalInvoice, PortalLink, Service
 from remit.pages.render import prefix, redirect
 from remit.pages.service import PagesService, bank_types
 
-router = Router()
+router = Router()  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated
 
 # A refused method's reason, said on the page; any other refusal reads "card_invalid".
 PORTAL_PROBLEMS = (
