@@ -7,24 +7,30 @@ the reader's language; portal sessions from the API last an hour."""
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import boto3
 import pytest
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from remit.adapters.s3 import DocumentBucket
 from remit.clock import FixedClock
+from remit.pages.app import build_app
 from remit.pages.links import PageLinks
-from remit.pages.web import Pages
+from remit.pages.web import ROUTES
 from remit.services.context import Context
 from remit.services.documents import DocumentService
+from remit_local.apigw import proxy_event
+from remit_local.lambdas import LambdaContext
 from tests.support.api_client import ApiClient
 from tests.support.builders import draft, line
 from tests.support.documents import InProcessPdfFunction
 
 BASE = "https://pay.acme.example"
+Pages = APIGatewayRestResolver  # the pages' resolver, remit.pages.app.build_app
 
 
 @pytest.fixture
@@ -32,7 +38,7 @@ def pages(
     ctx: Context, bucket: DocumentBucket, pdf_function: InProcessPdfFunction, monkeypatch: pytest.MonkeyPatch
 ) -> Pages:
     monkeypatch.setenv("PUBLIC_BASE_URL", BASE)
-    return Pages(ctx, lambda: DocumentService(ctx, bucket, pdf_function))
+    return build_app(ctx, lambda: DocumentService(ctx, bucket, pdf_function))
 
 
 def issue(api: ApiClient, account_id: str, amount: str = "100.00") -> dict[str, Any]:
@@ -62,8 +68,6 @@ def request(
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """An API Gateway proxy event for the pages' route the path matches."""
-    from remit.pages.web import ROUTES
-
     parts = path_of(url).strip("/").split("/")
     for _, resource in ROUTES:
         names = resource.strip("/").split("/")
@@ -79,7 +83,8 @@ def request(
             if (method, resource) not in ROUTES:
                 continue
             query = dict(p.split("=", 1) for p in urlsplit(url).query.split("&") if "=" in p)
-            return pages.handle(
+            return call(
+                pages,
                 {
                     "httpMethod": method,
                     "resource": resource,
@@ -89,9 +94,18 @@ def request(
                     "headers": {"Host": "pay.acme.example", **(headers or {})},
                     "body": urlencode(form) if form is not None else None,
                     "isBase64Encoded": False,
-                }
+                },
             )
     raise AssertionError(f"no route for {method} {url}")
+
+
+def call(pages: Pages, event: dict[str, Any]) -> dict[str, Any]:
+    """The function's answer, its headers as one value each (the resolver answers REST
+    API's ``multiValueHeaders``)."""
+    out = pages.resolve(event, LambdaContext(function_name="PagesFunction"))  # type: ignore[arg-type]
+    multi = out.pop("multiValueHeaders", None) or {}
+    out["headers"] = {**{k: v[-1] for k, v in multi.items()}, **(out.get("headers") or {})}
+    return out
 
 
 def csrf_of(html: str) -> str:
@@ -317,7 +331,7 @@ def test_an_organization_on_stripe_gets_stripe_elements_and_pays_with_the_method
     assert api.patch("/organization/payment-settings", {"gateway": "stripe"}).status == 200
     # The sandbox stands in for Stripe's API (no network here); the page is Stripe's.
     stand_in = Context(ctx.store, ctx.clock, gateways=lambda _: SandboxGateway(ctx.store.sandbox, ctx.clock))
-    pages = Pages(stand_in, lambda: DocumentService(stand_in, bucket, pdf_function))
+    pages = build_app(stand_in, lambda: DocumentService(stand_in, bucket, pdf_function))
     invoice = issue(api, account["id"])
     url = invoice_link(ctx, org, invoice["id"])
 
@@ -345,3 +359,48 @@ def test_an_organization_on_stripe_gets_stripe_elements_and_pays_with_the_method
     plain = request(pages, "GET", invoice_link(ctx, org, other["id"]))
     assert "<script" not in plain["body"]
     assert "script-src" not in plain["headers"]["Content-Security-Policy"]
+
+
+POSTS = sorted(resource for method, resource in ROUTES if method == "POST")
+
+
+@pytest.mark.parametrize("resource", POSTS)
+def test_a_form_body_that_is_not_utf8_is_the_400_page_whatever_the_token(pages: Pages, resource: str) -> None:
+    # API Gateway hands the function a body that is not UTF-8 as base64; it was a 502.
+    params = dict.fromkeys(re.findall(r"\{(\w+)\}", resource), "nope")
+    path = re.sub(r"\{(\w+)\}", "nope", resource)
+    event = proxy_event(
+        "POST",
+        path,
+        resource=resource,
+        path_parameters=params,
+        headers={"Host": "pay.acme.example", "Accept-Language": "fr-FR,fr;q=0.9"},
+        body=b"x=\xff",
+    )
+    assert event["isBase64Encoded"] is True
+    reply = call(pages, event)
+    assert reply["statusCode"] == 400
+    assert reply["headers"]["Content-Type"] == "text/html; charset=utf-8"
+    assert "default-src 'none'" in reply["headers"]["Content-Security-Policy"]
+    assert "Le formulaire n&#39;a pas pu être lu." in reply["body"]
+
+
+def test_a_form_body_that_is_not_utf8_charges_nothing_on_a_valid_link(
+    api: ApiClient, ctx: Context, org: str, account: dict[str, Any], pages: Pages
+) -> None:
+    invoice = issue(api, account["id"])
+    path = path_of(invoice_link(ctx, org, invoice["id"]))
+    token = path.rsplit("/", 1)[1]
+    session = api.post(f"/accounts/{account['id']}/portal-sessions", {}).body
+    portal_token = path_of(session["url"]).rsplit("/", 1)[1]
+    for resource, params in [
+        ("/i/{token}/pay", {"token": token}),
+        ("/portal/{token}/payment-methods", {"token": portal_token}),
+    ]:
+        url = resource.replace("{token}", params["token"])
+        event = proxy_event("POST", url, resource=resource, path_parameters=params, body=b"csrf=\xff&x=1")
+        reply = call(pages, event)
+        assert reply["statusCode"] == 400, resource
+        assert "The form could not be read." in reply["body"]
+    assert api.get(f"/invoices/{invoice['id']}").body["paymentAttempts"] == []
+    assert api.get(f"/accounts/{account['id']}/payment-methods").body["data"] == []

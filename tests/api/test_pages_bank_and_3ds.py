@@ -16,10 +16,10 @@ import pytest
 
 from remit.adapters.gateway.sandbox import SandboxGateway
 from remit.clock import FixedClock
-from remit.pages.web import Pages
+from remit.pages.app import build_app
 from remit.services.context import Context
 from remit.services.payments import PaymentService
-from tests.api.test_pages import CARD, csrf_of, invoice_link, issue, pages, request
+from tests.api.test_pages import CARD, Pages, csrf_of, invoice_link, issue, pages, request
 from tests.support.api_client import ApiClient
 
 __all__ = ["pages"]  # the Pages fixture, shared with test_pages
@@ -391,7 +391,7 @@ def test_on_stripe_the_page_tokenizes_banks_with_stripe_js_and_runs_the_challeng
     assert api.patch("/organization/payment-settings", {"gateway": "stripe"}).status == 200
     stand_in = StripeStandIn(SandboxGateway(ctx.store.sandbox, ctx.clock))
     on_stripe = Context(ctx.store, ctx.clock, gateways=lambda _: stand_in)  # type: ignore[arg-type,return-value]
-    pages = Pages(on_stripe, lambda: DocumentService(on_stripe, bucket, pdf_function))
+    pages = build_app(on_stripe, lambda: DocumentService(on_stripe, bucket, pdf_function))
 
     euro = api.post("/accounts", {"name": "Kunde AG", "invoiceSettings": {"currency": "EUR"}}).body
     invoice = issue(api, euro["id"])

@@ -278,31 +278,48 @@ class PagesService:
         customer is here, so a card may ask for 3-D Secure (``requires_action``: the page
         sends them to the challenge, which comes back to ``return_url``); such a card is
         forgotten all the same (the gateway's charge holds it)."""
-        now = self.clock.now()
-        if not bundle.payable(now):
+        if not bundle.payable(self.clock.now()):
             return PayResult("in_progress" if bundle.invoice.open_attempt else "not_payable")
-        org, account, invoice = bundle.org, bundle.account, bundle.invoice
         temporary: PaymentMethod | None = None
+        if card is not None or bank is not None:
+            made = self._new_method(bundle, card, bank)
+            if isinstance(made, PayResult):
+                return made
+            method_id = made.id
+            temporary = None if save else made
+        elif method_id is None or all(m.id != method_id for m in bundle.methods):
+            return PayResult("card_invalid")
+        try:
+            return self._charge(bundle, method_id, return_url)
+        finally:
+            # Even while a challenge runs: the gateway's charge holds the card, and settling
+            # it needs only the attempt, so a card given for one payment is never kept.
+            if temporary is not None:
+                self._forget(temporary)
+
+    def _new_method(
+        self, bundle: InvoiceBundle, card: CardForm | None, bank: NewBank | None
+    ) -> PaymentMethod | PayResult:
+        """The card or bank account typed on the page, saved to the account (not as its
+        default); or why it was refused."""
+        org, account = bundle.org, bundle.account
         if card is not None:
             if not card.complete():
                 return PayResult("card_invalid")
             try:
-                method = self.save_card(org, account, card, make_default=False)
+                return self.save_card(org, account, card, make_default=False)
             except ValidationFailed:
                 return PayResult("card_unknown")
-            method_id = method.id
-            temporary = None if save else method
-        elif bank is not None:
-            if bank.form.type not in bundle.bank_types():
-                return PayResult("bank_unknown")
-            try:
-                method = self.save_bank(org, account, bank, make_default=False)
-            except ValidationFailed as exc:
-                return PayResult(_bank_outcome(exc.code))
-            method_id = method.id
-            temporary = None if save else method
-        elif method_id is None or all(m.id != method_id for m in bundle.methods):
-            return PayResult("card_invalid")
+        assert bank is not None
+        if bank.form.type not in bundle.bank_types():
+            return PayResult("bank_unknown")
+        try:
+            return self.save_bank(org, account, bank, make_default=False)
+        except ValidationFailed as exc:
+            return PayResult(_bank_outcome(exc.code))
+
+    def _charge(self, bundle: InvoiceBundle, method_id: str, return_url: str) -> PayResult:
+        org, account, invoice = bundle.org, bundle.account, bundle.invoice
         try:
             out = PaymentService(self.ctx).pay(
                 org.id, invoice.id, method_id, trigger="manual", on_session=OnSession(return_url)
@@ -314,11 +331,6 @@ class PagesService:
         except Conflict as exc:
             # Another tab, a double click, AutoPay: the invoice's claim let one charge run.
             return PayResult("in_progress" if exc.code == "payment_in_progress" else "not_payable")
-        finally:
-            # Even while a challenge runs: the gateway's charge holds the card, and settling
-            # it needs only the attempt, so a card given for one payment is never kept.
-            if temporary is not None:
-                self._forget(temporary)
         if any(a.status == "requires_action" for a in out.payment_attempts or []):
             return PayResult("requires_action")
         # A bank debit is accepted now and settles days later: not paid yet.
