@@ -1,4 +1,4 @@
-"""Dashboard tests: the real pages (remit.dashboard.pages) on moto's DynamoDB with the
+"""Dashboard tests: the real pages (remit.dashboard.app) on moto's DynamoDB with the
 table from template.yaml, and tokens signed by a key the test owns, published through a
 JWKS the verifier fetches like the user pool's. Only the Cognito password check is a
 stand-in (FakeSignIn); tests/local runs the real one against moto's Cognito."""
@@ -21,7 +21,7 @@ from moto import mock_aws
 
 from remit.clock import FixedClock
 from remit.dashboard.auth import CognitoSignIn, Jwks, SignInFailed, TokenVerifier, csrf_token
-from remit.dashboard.pages import build_app
+from remit.dashboard.app import build_app
 from remit.dashboard.web import Wiring
 from remit.schemas.account import AccountCreate
 from remit.schemas.invoice import InvoiceCreate

@@ -12,7 +12,7 @@ import pytest
 
 from remit.adapters.sns import Topic
 from remit.dashboard.auth import Jwks, TokenVerifier
-from remit.dashboard.pages import build_app
+from remit.dashboard.app import build_app
 from remit.dashboard.web import Wiring
 from remit.domain.api_key import parse_token, verify
 from remit.schemas.api_key import ApiKeyCreate

@@ -18,6 +18,7 @@ from remit.store.payment_methods import PaymentMethodRepo
 from remit.store.payments import PaymentRepo
 from remit.store.reports import ReportRepo
 from remit.store.sandbox import SandboxLedger
+from remit.store.sessions import SignedOutSessions
 from remit.store.subscriptions import SubscriptionRepo
 from remit.store.table import Table
 from remit.store.webhooks import WebhookRepo
@@ -43,6 +44,7 @@ class Store:
         self.collections = CollectionRepo(table)
         self.page_links = PageLinkRepo(table)
         self.reports = ReportRepo(table)
+        self.signed_out = SignedOutSessions(table)
 
     def create_organization(self, org: Organization, first_key: ApiKey) -> None:
         """The organization and its first API key appear together or not at all."""
