@@ -88,13 +88,15 @@ def customer_billing(
 
 
 def auto_pay_patch(v: Visiting) -> dict[str, Any]:
+    """The override form as SubscriptionPatch takes it; everything the customer's (inherit,
+    no timing, no days) is no override at all, as the API keeps it."""
     choice = v.field("enabled")  # inherit | on | off
     auto_pay: dict[str, Any] = {"enabled": {"on": True, "off": False}.get(choice)}
     if v.field("timing"):
         auto_pay["timing"] = v.field("timing")
     if v.field("daysBefore"):
-        auto_pay["daysBefore"] = v.field("daysBefore")
-    return {"autoPay": auto_pay}
+        auto_pay["daysBefore"] = whole(v.field("daysBefore"))
+    return {"autoPay": auto_pay if any(value is not None for value in auto_pay.values()) else None}
 
 
 @router.post("/dashboard/subscriptions/<subscription_id>/autopay")

@@ -82,17 +82,18 @@ def typed_form(v: Visiting) -> dict[str, Any]:
     }
 
 
-def patch(typed: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "enabled": typed["enabled"],
-        "schedule": [
+def patch(typed: dict[str, Any], shown: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {"enabled": typed["enabled"], "persistentFailureActions": typed["persistent"]}
+    # The schedule as the page showed it is left alone: saving the default schedule would
+    # turn its tones (final) into the templates they stand for (dunning_final).
+    if typed["steps"] != shown["steps"]:
+        body["schedule"] = [
             # Only a step with a template names one: the others take none at all.
             {"daysPastDue": whole(s["days"]), "action": s["action"]}
             | ({"template": s["template"]} if s["template"] else {})
             for s in typed["steps"]
-        ],
-        "persistentFailureActions": typed["persistent"],
-    }
+        ]
+    return body
 
 
 def step_of_template(steps: list[dict[str, str]], field: str | None) -> str | None:
@@ -119,8 +120,9 @@ def save_dunning(operator: PostedByAdmin, v: Visiting, service: Organizations) -
         extra = v.field("extra")
         typed["extra"] = min((int(extra) if extra.isdigit() else 1) + 1, MAX_ROWS - len(typed["steps"]))
         return page(v, service, 200, None, typed)
+    shown = saved_form(service.get(operator.organization_id))
     try:
-        body = DunningSettingsPatch.model_validate(patch(typed))
+        body = DunningSettingsPatch.model_validate(patch(typed, shown))
         service.update_dunning_settings(operator.organization_id, body)
     except ValidationError as exc:
         return page(v, service, 400, validation_words(exc), typed)
