@@ -4,7 +4,7 @@ behind a confirmation (finance and admin)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -79,6 +79,7 @@ def invoice(invoice_id: str, operator: SignedIn, v: Visiting, ctx: Ctx) -> Respo
     found = InvoiceService(ctx).get(org, invoice_id)
     head = ctx.store.invoices.get(org, invoice_id)
     confirm = v.query("confirm")
+    typed: dict[str, Any] = {name: v.query(name) for name in TYPED}
     return v.render(
         "invoice.html",
         invoice=found,
@@ -90,7 +91,7 @@ def invoice(invoice_id: str, operator: SignedIn, v: Visiting, ctx: Ctx) -> Respo
         confirm=confirm if confirm in ACTIONS else None,
         reminder_templates=REMINDER_TEMPLATES,
         methods=choices.MANUAL_METHODS,
-        **{name: v.query(name) for name in TYPED},
+        **typed,
     )
 
 
