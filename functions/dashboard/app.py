@@ -4,7 +4,7 @@ REST API, with no API-key authorizer; operators sign in with Cognito (docs/dashb
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from remit.dashboard.pages import build_app
+from remit.dashboard.app import build_app
 from remit.dashboard.web import Wiring
 from remit.observability import logger, tracer
 

@@ -1,4 +1,4 @@
-"""Dashboard tests: the real pages (remit.dashboard.pages) on moto's DynamoDB with the
+"""Dashboard tests: the real pages (remit.dashboard.app) on moto's DynamoDB with the
 table from template.yaml, and tokens signed by a key the test owns, published through a
 JWKS the verifier fetches like the user pool's. Only the Cognito password check is a
 stand-in (FakeSignIn); tests/local runs the real one against moto's Cognito."""
@@ -19,9 +19,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from moto import mock_aws
 
+from remit.adapters.sns import Topic
 from remit.clock import FixedClock
+from remit.dashboard.app import build_app
 from remit.dashboard.auth import CognitoSignIn, Jwks, SignInFailed, TokenVerifier, csrf_token
-from remit.dashboard.pages import build_app
 from remit.dashboard.web import Wiring
 from remit.schemas.account import AccountCreate
 from remit.schemas.invoice import InvoiceCreate
@@ -29,6 +30,7 @@ from remit.services.accounts import AccountService
 from remit.services.context import Context
 from remit.services.invoices import InvoiceService
 from remit.services.organizations import OrganizationService
+from remit.services.webhooks import WebhookConfig, WebhookService
 from remit.store.repositories import Store
 from remit.store.table import Table
 from remit_local.apigw import proxy_event
@@ -191,6 +193,21 @@ def app(ctx: Context, keys: Keys, sign_in: FakeSignIn) -> Any:
         mailer=lambda: pytest.fail("no email in these tests"),
     )
     return build_app(wiring)
+
+
+@pytest.fixture
+def topic(ctx: Context) -> Topic:
+    sns = boto3.client("sns", region_name="us-east-1")
+    return Topic(sns.create_topic(Name="remit-events")["TopicArn"], sns)
+
+
+@pytest.fixture
+def webhooks(ctx: Context, topic: Topic) -> WebhookService:
+    dlq = boto3.client("sqs", region_name="us-east-1").create_queue(QueueName="webhook-dlq")["QueueUrl"]
+    arn = boto3.client("sqs", region_name="us-east-1").get_queue_attributes(
+        QueueUrl=dlq, AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    return WebhookService(ctx, topic, WebhookConfig(dead_letter_arn=arn))
 
 
 @pytest.fixture

@@ -61,6 +61,64 @@ class _Form(HTMLParser):
             self._textarea = None
 
 
+def form_items(html: str, form_id: str) -> list[tuple[str, str]]:
+    """Every (name, value) of ``<form id=form_id>`` as the browser posts them, a checkbox
+    group's ticked boxes each."""
+    parser = _Form(form_id)
+    parser.feed(html)
+    assert parser.fields, f"no form #{form_id} on the page"
+    return parser.fields
+
+
+def as_posted(items: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Items as Browser.post takes them (a list per name; urlencoded with doseq)."""
+    posted: dict[str, list[str]] = {}
+    for name, value in items:
+        posted.setdefault(name, []).append(value)
+    return posted
+
+
+def choices(html: str, form_id: str, name: str) -> list[str]:
+    """What a form offers for ``name``: a select's options or a checkbox group's values."""
+    parser = _Choices(form_id, name)
+    parser.feed(html)
+    return parser.values
+
+
+class _Choices(HTMLParser):
+    def __init__(self, form_id: str, name: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.form_id, self.name = form_id, name
+        self.inside = self.in_select = False
+        self.values: list[str] = []
+        self._option: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("id") == self.form_id
+        if not self.inside:
+            return
+        if tag == "input" and a.get("name") == self.name and a.get("type") in ("checkbox", "radio"):
+            self.values.append(a.get("value") or "on")
+        elif tag == "select":
+            self.in_select = a.get("name") == self.name
+        elif tag == "option" and self.in_select:
+            self._option, self._text = a.get("value"), ""
+
+    def handle_data(self, data: str) -> None:
+        self._text += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "option" and self.in_select:
+            self.values.append(self._text.strip() if self._option is None else self._option)
+        elif tag == "select":
+            self.in_select = False
+        elif tag == "form":
+            self.inside = False
+
+
 def form_fields(html: str, form_id: str) -> dict[str, str]:
     """The named fields of ``<form id=form_id>`` as the browser would post them (the last
     value of a repeated name; these forms repeat none but checkbox groups)."""

@@ -10,6 +10,8 @@ from remit.dashboard.auth import Jwks, NotSignedIn, TokenVerifier, csrf_ok, csrf
 from remit.services.context import Context
 from remit.services.invoices import InvoiceService
 from remit.services.organizations import OrganizationService
+from remit_local.apigw import proxy_event
+from remit_local.lambdas import LambdaContext
 from tests.dashboard.conftest import CLIENT_ID, ISSUER, Browser, FakeSignIn, Keys, issued_invoice
 
 
@@ -220,3 +222,58 @@ def test_a_warm_container_never_carries_one_request_s_operator_into_the_next(
     assert browser.get("/dashboard/settings").status == 303
     browser.session = keys.token(org, "finance")
     assert browser.get("/dashboard/settings").status == 403
+
+
+def test_a_signed_out_session_is_refused_even_from_a_copy_of_its_cookie(
+    browser: Browser, keys: Keys, sign_in: FakeSignIn, ctx: Context, org: str
+) -> None:
+    sign_in.users[("admin@example.com", "pw")] = keys.token(org, "admin")
+    [cookie] = [
+        c
+        for c in browser.sign_in("admin@example.com", "pw").headers["Set-Cookie"]
+        if c.startswith("remit_session=")
+    ]
+    captured = read_cookie(cookie.split(";")[0])
+    assert captured
+    browser.session = captured
+    assert browser.get("/dashboard").status == 200
+
+    out = browser.post("/dashboard/sign-out")
+    assert out.status == 303
+    assert "Max-Age=0" in (out.header("Set-Cookie") or "")
+
+    # The token has not expired, but the session is over: the copy signs no one in.
+    again = browser.get("/dashboard/settings", cookie=captured)
+    assert again.status == 303
+    assert again.location.startswith("/dashboard/sign-in")
+    posted = browser.post(
+        "/dashboard/settings/invoicing", {"invoicePrefix": "LATE-", "accentColor": "#000000"}, cookie=captured
+    )
+    assert posted.status == 401
+    assert OrganizationService(ctx).get(org).invoice_settings.invoice_prefix != "LATE-"
+    # Signing out again with it does nothing more; signing in again is a new session.
+    assert browser.post("/dashboard/sign-out", cookie=captured).status == 303
+    sign_in.users[("admin@example.com", "pw")] = keys.token(org, "admin")
+    fresh = [
+        c
+        for c in browser.sign_in("admin@example.com", "pw").headers["Set-Cookie"]
+        if c.startswith("remit_session=")
+    ]
+    assert browser.get("/dashboard", cookie=read_cookie(fresh[0].split(";")[0])).status == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"email=caf\xe9%40example.com&password=x", b"email=caf%E9%40example.com&password=x"],
+    ids=["raw-latin-1", "percent-encoded-latin-1"],
+)
+def test_a_form_that_is_not_utf8_is_refused_with_a_400(
+    browser: Browser, keys: Keys, org: str, body: bytes
+) -> None:
+    headers = {"Host": "127.0.0.1", "Content-Type": "application/x-www-form-urlencoded"}
+    for path, session in (("/dashboard/sign-in", None), ("/dashboard/settings/invoicing", keys.token(org))):
+        cookie = {"Cookie": f"remit_session={session}"} if session else {}
+        event = proxy_event("POST", path, headers=headers | cookie, body=body)
+        out = browser.app.resolve(event, LambdaContext("DashboardFunction"))
+        assert out["statusCode"] == 400, (path, out["statusCode"])
+        assert "Could not read the form" in out["body"]

@@ -11,8 +11,8 @@ import pytest
 
 from remit.adapters.s3 import DocumentBucket
 from remit.adapters.ses import SesMailer
+from remit.dashboard.app import build_app
 from remit.dashboard.auth import Jwks, TokenVerifier
-from remit.dashboard.pages import build_app
 from remit.dashboard.web import Wiring
 from remit.documents.view import DocumentKind
 from remit.services.context import Context

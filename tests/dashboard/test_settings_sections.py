@@ -7,12 +7,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import boto3
 import pytest
 
 from remit.adapters.sns import Topic
+from remit.dashboard.app import build_app
 from remit.dashboard.auth import Jwks, TokenVerifier
-from remit.dashboard.pages import build_app
 from remit.dashboard.web import Wiring
 from remit.domain.api_key import parse_token, verify
 from remit.schemas.api_key import ApiKeyCreate
@@ -20,24 +19,9 @@ from remit.schemas.events import WebhookEndpointIn
 from remit.services.api_keys import ApiKeyService
 from remit.services.context import Context
 from remit.services.organizations import OrganizationService
-from remit.services.webhooks import WebhookConfig, WebhookService
+from remit.services.webhooks import WebhookService
 from tests.dashboard.conftest import CLIENT_ID, ISSUER, Browser, FakeSignIn, Keys
 from tests.dashboard.forms import form_fields
-
-
-@pytest.fixture
-def topic(ctx: Context) -> Topic:
-    sns = boto3.client("sns", region_name="us-east-1")
-    return Topic(sns.create_topic(Name="remit-events")["TopicArn"], sns)
-
-
-@pytest.fixture
-def webhooks(ctx: Context, topic: Topic) -> WebhookService:
-    dlq = boto3.client("sqs", region_name="us-east-1").create_queue(QueueName="webhook-dlq")["QueueUrl"]
-    arn = boto3.client("sqs", region_name="us-east-1").get_queue_attributes(
-        QueueUrl=dlq, AttributeNames=["QueueArn"]
-    )["Attributes"]["QueueArn"]
-    return WebhookService(ctx, topic, WebhookConfig(dead_letter_arn=arn))
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ import pytest
 
 from remit import money
 from remit.clock import FixedClock
+from remit.dashboard.app import build_app
 from remit.dashboard.auth import Jwks, TokenVerifier
-from remit.dashboard.pages import build_app
 from remit.dashboard.web import Wiring
 from remit.domain.receivables import BUCKETS, bucket, invoice_contribution, payment_contribution
 from remit.schemas.invoice import PaymentIn

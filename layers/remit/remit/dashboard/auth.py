@@ -2,9 +2,10 @@
 CSRF token every form carries, and what each role may do.
 
 The session *is* the ID token, kept in an HttpOnly, Secure, SameSite=Strict cookie that
-expires with it: nothing is stored server-side and no signing secret of our own exists.
-Every request verifies the token again (signature against the pool's JWKS, issuer,
-audience, token use, expiry), so a tampered, foreign or expired cookie is no session.
+expires with it: no signing secret of our own exists. Every request verifies the token
+again (signature against the pool's JWKS, issuer, audience, token use, expiry), so a
+tampered, foreign or expired cookie is no session. Signing out records the session's id
+(``session_id``) in the store, and a signed-out session is refused like an expired one.
 """
 
 from __future__ import annotations
@@ -137,6 +138,11 @@ class TokenVerifier:
             role=cast(Role, role),
             expires_at=expires_at,
         )
+
+
+def session_id(session: str) -> str:
+    """What the store keeps of a signed-out session: a hash, never the token itself."""
+    return hashlib.sha256(b"remit-session\x00" + session.encode()).hexdigest()
 
 
 def csrf_token(session: str) -> str:

@@ -1,14 +1,17 @@
-"""The dashboard's request plumbing: the signed-in operator, forms and their CSRF token,
-pages rendered from Jinja2 templates, redirects. Pages themselves are in pages.py."""
+"""The dashboard's request plumbing: what it is wired to, the signed-in operator, forms and
+their CSRF token, pages rendered from Jinja2 templates, redirects. The pages themselves are
+the routers in remit/dashboard/routes/."""
 
 from __future__ import annotations
 
 import base64
+import binascii
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, urlencode
 
 from remit.dashboard.auth import (
@@ -23,14 +26,15 @@ from remit.dashboard.auth import (
     issuer_for,
     jwks_url,
     read_cookie,
+    session_id,
 )
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+    from aws_lambda_powertools.event_handler import Response
     from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
     from jinja2 import Environment
 
-    from remit.services.delivery import Mailer
+    from remit.services.delivery import DeliveryService, Mailer
     from remit.services.documents import Renderer, Storage
     from remit.services.webhooks import WebhookService
 
@@ -38,7 +42,6 @@ if TYPE_CHECKING:
         def preview(self, org_id: str) -> str: ...
 
 
-T = TypeVar("T")
 TEMPLATES = Path(__file__).parent / "templates"
 # Pages must not be cached anywhere (they show one organization's money) nor framed.
 SECURITY_HEADERS = {
@@ -61,6 +64,10 @@ class CsrfFailed(Exception):
     """A form came back without this session's CSRF token."""
 
 
+class UnreadableForm(Exception):
+    """A form body that is not UTF-8 (or not base64 when it says it is)."""
+
+
 @dataclass
 class Wiring:
     """What the pages need from outside: the services' context, how to verify and obtain
@@ -75,6 +82,8 @@ class Wiring:
     sender: str = ""
     # Webhook endpoints are subscriptions of the events topic (WebhookService).
     webhooks: Callable[[], WebhookService] = _no_webhooks
+    # How invoices and reminders are emailed; unset, built from the adapters above.
+    delivery: Callable[[], DeliveryService] | None = None
 
     @classmethod
     def from_env(cls) -> Wiring:
@@ -100,56 +109,64 @@ class Wiring:
             webhooks=webhooks,
         )
 
+    def deliveries(self) -> DeliveryService:
+        """The one place the dashboard gets its DeliveryService."""
+        if self.delivery is not None:
+            return self.delivery()
+        from remit.services.delivery import DeliveryService
+        from remit.services.documents import DocumentService
 
-class Request:
-    """The request being handled, as the pages see it. What it works out (session,
-    operator, form) is kept for the current event only: a warm container handles many."""
+        ctx = self.context()
+        documents = DocumentService(ctx, self.storage(), self.renderer())
+        return DeliveryService(ctx, self.mailer(), documents, self.sender)
 
-    def __init__(self, app: APIGatewayRestResolver, wiring: Wiring) -> None:
-        self.app = app
+
+class Visit:
+    """The request being handled, as the pages see it: its session, operator and form,
+    worked out once. Built for one event (remit.dashboard.deps.visit) and never kept
+    beyond it: a warm container handles many operators' requests."""
+
+    def __init__(self, event: APIGatewayProxyEvent, wiring: Wiring) -> None:
+        self.event = event
         self.wiring = wiring
-        self._event: object = None
-        self._memo: dict[str, Any] = {}
-
-    def _cached(self, name: str, make: Callable[[], T]) -> T:
-        if self._event is not self.app.current_event:
-            self._event, self._memo = self.app.current_event, {}
-        if name not in self._memo:
-            self._memo[name] = make()
-        return cast(T, self._memo[name])
-
-    @property
-    def event(self) -> APIGatewayProxyEvent:
-        return self.app.current_event
 
     def cookie(self, name: str) -> str | None:
         headers = self.event.headers or {}
         return read_cookie(next((v for k, v in headers.items() if k.lower() == "cookie"), None), name)
 
-    @property
+    @cached_property
     def session(self) -> str | None:
-        return self._cached("session", lambda: self.cookie(SESSION_COOKIE))
+        return self.cookie(SESSION_COOKIE)
 
-    @property
+    @cached_property
     def operator(self) -> Operator:
-        """The verified operator; NotSignedIn (not cached) without a valid session."""
-
-        def verify() -> Operator:
-            if not self.session:
-                raise NotSignedIn("no session")
-            return self.wiring.verifier.verify(self.session)
-
-        return self._cached("operator", verify)
+        """The verified operator of a session not signed out; NotSignedIn (and asked
+        again, not remembered) without one."""
+        if not self.session:
+            raise NotSignedIn("no session")
+        operator = self.wiring.verifier.verify(self.session)
+        if self.wiring.context().store.signed_out.contains(
+            operator.organization_id, session_id(self.session)
+        ):
+            raise NotSignedIn("this session was signed out")
+        return operator
 
     @property
+    def signed_in(self) -> Operator | None:
+        try:
+            return self.operator if self.session else None
+        except NotSignedIn:
+            return None
+
+    @cached_property
     def form(self) -> dict[str, list[str]]:
-        def parse() -> dict[str, list[str]]:
-            body = self.event.body or ""
+        body = self.event.body or ""
+        try:
             if self.event.is_base64_encoded:
                 body = base64.b64decode(body).decode()
-            return parse_qs(body, keep_blank_values=True)
-
-        return self._cached("form", parse)
+            return parse_qs(body, keep_blank_values=True, errors="strict")
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise UnreadableForm("the form is not UTF-8") from exc
 
     def field(self, name: str, default: str = "") -> str:
         values = self.form.get(name)
@@ -184,6 +201,21 @@ class Request:
         query = urlencode({k: v for k, v in params.items() if v})
         return f"{self.base}/dashboard{path}" + (f"?{query}" if query else "")
 
+    def render(
+        self,
+        page: str,
+        code: int = 200,
+        /,
+        headers: Mapping[str, str] | None = None,
+        cookies: list[str] | None = None,
+        **values: Any,
+    ) -> Response[str]:
+        return pages().render(self, page, code, headers=headers, cookies=cookies, **values)
+
+    def back(self, path: str, **params: str) -> Response[str]:
+        """303 to a page of the dashboard (with its notice or error)."""
+        return redirect(self.url(path, **params))
+
 
 @dataclass
 class Pages:
@@ -205,7 +237,7 @@ class Pages:
 
     def render(
         self,
-        request: Request,
+        request: Visit,
         page: str,
         code: int = 200,
         /,
@@ -213,11 +245,7 @@ class Pages:
         cookies: list[str] | None = None,
         **values: Any,
     ) -> Response[str]:
-        operator = None
-        try:
-            operator = request.operator if request.session else None
-        except NotSignedIn:
-            operator = None
+        operator = request.signed_in
         html = self.env.get_template(page).render(
             operator=operator,
             csrf=csrf_token(request.session) if request.session and operator else "",
@@ -228,6 +256,12 @@ class Pages:
             **values,
         )
         return response(code, html, headers, cookies)
+
+
+@cache
+def pages() -> Pages:
+    """The templates, loaded once per container."""
+    return Pages.create()
 
 
 def response(

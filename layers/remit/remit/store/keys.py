@@ -165,3 +165,9 @@ def invoice_viewed(org_id: str, invoice_id: str) -> Key:
     """Written once, with ``invoice.viewed``, the first time the hosted page is opened. Not
     under the ``INVOICE`` prefix, so reading an invoice does not read it."""
     return {"pk": invoice_collection(org_id, invoice_id), "sk": "VIEWED"}
+
+
+def signed_out_session(org_id: str, session_id: str) -> Key:
+    """A dashboard session ended by signing out (the hash of its token), kept until the
+    token would have expired anyway."""
+    return {"pk": f"ORG#{org_id}", "sk": f"SIGNEDOUT#{session_id}"}

@@ -19,6 +19,7 @@ from remit.store.payments import PaymentRepo
 from remit.store.render_claims import RenderClaimRepo
 from remit.store.reports import ReportRepo
 from remit.store.sandbox import SandboxLedger
+from remit.store.sessions import SignedOutSessions
 from remit.store.subscriptions import SubscriptionRepo
 from remit.store.table import Table
 from remit.store.webhooks import WebhookRepo
@@ -45,6 +46,7 @@ class Store:
         self.page_links = PageLinkRepo(table)
         self.reports = ReportRepo(table)
         self.render_claims = RenderClaimRepo(table)
+        self.signed_out = SignedOutSessions(table)
 
     def create_organization(self, org: Organization, first_key: ApiKey) -> None:
         """The organization, its first API key and the count of its full-access keys appear

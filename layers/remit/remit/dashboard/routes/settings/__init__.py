@@ -1,0 +1,1 @@
+"""The settings pages (admin only): one module per section, each with its GET and POST."""
