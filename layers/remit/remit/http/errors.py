@@ -38,12 +38,18 @@ STATUS: list[tuple[type[RemitError], int]] = [
 
 
 def error_response(
-    status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response[str]:
+    """``extra``: more members after the three every error has (the id a refusal names)."""
     return Response(
         status_code=status,
         content_type="application/json",
-        body=json.dumps({"code": code, "message": message, "field": field}),
+        body=json.dumps({"code": code, "message": message, "field": field, **(extra or {})}),
         headers=headers,
     )
 
