@@ -127,6 +127,18 @@ def route_missing(app: APIGatewayRestResolver) -> Any:
     return answer
 
 
+def unparseable(app: APIGatewayRestResolver) -> Any:
+    """400 when the body is what made the JSON parser fail (nested too deep, an integer too
+    long: remit.http.body), wherever it was parsed; otherwise the 500 it always was."""
+
+    def answer(exc: Exception) -> Response[str]:
+        from remit.http.body import refused
+
+        return refused(app, exc) or unexpected(exc)
+
+    return answer
+
+
 def unexpected(_: Exception) -> Response[str]:
     logger.exception("unhandled error")
     return error_response(500, "internal_error", "something went wrong on our side; it has been logged")
@@ -138,5 +150,6 @@ def register(app: APIGatewayRestResolver) -> None:
     app.exception_handler(DependencyResolutionError)(from_dependency)
     app.exception_handler(UnicodeDecodeError)(undecodable)
     app.exception_handler(RequestUnsupportedContentType)(unsupported_type)
+    app.exception_handler([RecursionError, ValueError])(unparseable(app))
     app.exception_handler(Exception)(unexpected)
     app.not_found(route_missing(app))
