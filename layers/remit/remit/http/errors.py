@@ -24,6 +24,7 @@ from remit.errors import (
     Unavailable,
     ValidationFailed,
 )
+from remit.schemas.common import PATTERN_MESSAGES
 
 logger = Logger(child=True)
 
@@ -84,6 +85,9 @@ def from_validation(exc: RequestValidationError) -> Response[str]:
         message = f"{field or 'a ' + str(where) + ' value'} is required"
     elif first.get("type") == "extra_forbidden":
         message = f"{field} is not a field of this request"
+    elif first.get("type") == "string_pattern_mismatch":
+        said = PATTERN_MESSAGES.get(str((first.get("ctx") or {}).get("pattern")))
+        message = f"{field} {said}" if said else message
     return error_response(422, "validation_error", message, field)
 
 
