@@ -86,7 +86,8 @@ def from_validation(exc: RequestValidationError) -> Response[str]:
     elif first.get("type") == "extra_forbidden":
         message = f"{field} is not a field of this request"
     elif first.get("type") == "string_pattern_mismatch":
-        said = PATTERN_MESSAGES.get(str((first.get("ctx") or {}).get("pattern")))
+        ctx = first.get("ctx")
+        said = PATTERN_MESSAGES.get(str(ctx.get("pattern"))) if isinstance(ctx, dict) else None
         message = f"{field} {said}" if said else message
     return error_response(422, "validation_error", message, field)
 
