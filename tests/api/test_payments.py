@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
+from remit.clock import FixedClock
 from tests.support.api_client import ApiClient
 from tests.support.builders import draft, line
 
 SEED_PAYMENT = {
     "amount": "1500.00",
-    "paymentDate": "2024-01-20",
+    # The seed's example dates from 2024; the invoices here are issued on the test clock's
+    # 2026-01-15, and a payment two years before its invoice is refused (issue 16.6).
+    "paymentDate": "2026-01-14",
     "method": "wire_transfer",
     "reference": "Wire ref: 12345",
     "notes": "Payment received via wire",
@@ -30,7 +35,7 @@ def test_the_seed_payment_pays_the_invoice(api: ApiClient, account: dict) -> Non
     assert reply.body["paidAt"] is not None
     [payment] = api.get(f"/invoices/{inv}").body["payments"]
     assert payment["amount"] == "1500.00"
-    assert payment["paymentDate"] == "2024-01-20"
+    assert payment["paymentDate"] == "2026-01-14"
     assert (payment["method"], payment["reference"]) == ("wire_transfer", "Wire ref: 12345")
 
 
@@ -94,3 +99,75 @@ def test_bad_payments_are_422_naming_the_field(api: ApiClient, account: dict) ->
     places = api.post(f"/invoices/{inv}/payments", {"amount": "1.001", "method": "check"})
     assert (places.status, places.body["field"]) == (409, "amount")  # more than USD holds
     assert api.get(f"/invoices/{inv}").body["payments"] == []
+
+
+# -- paymentDate (issue 16.6) ------------------------------------------------------------
+
+
+def test_a_payment_date_in_the_future_or_long_before_the_invoice_is_refused(
+    api: ApiClient,
+    account: dict,  # type: ignore[type-arg]
+    clock: FixedClock,
+) -> None:
+    inv = issued_invoice(api, account["id"], "10.00")  # issued 2026-01-15, today
+    for day in ("2026-01-17", "2099-01-01", "2024-12-31", "1970-01-01"):
+        reply = api.post(
+            f"/invoices/{inv}/payments", {"amount": "1.00", "method": "check", "paymentDate": day}
+        )
+        assert (reply.status, reply.body["code"], reply.body["field"]) == (
+            422,
+            "validation_error",
+            "paymentDate",
+        ), (day, reply)
+        assert day in reply.body["message"]
+    assert api.get(f"/invoices/{inv}").body["payments"] == []
+    # Today, and up to a year before the issue date.
+    for day in ("2026-01-15", "2025-01-15"):
+        reply = api.post(
+            f"/invoices/{inv}/payments", {"amount": "1.00", "method": "check", "paymentDate": day}
+        )
+        assert reply.status == 201, (day, reply)
+    # At 10:00 UTC it is already tomorrow in UTC+14: that is today for someone.
+    clock.advance(timedelta(hours=1))
+    reply = api.post(
+        f"/invoices/{inv}/payments", {"amount": "1.00", "method": "check", "paymentDate": "2026-01-16"}
+    )
+    assert reply.status == 201, reply
+
+
+def test_paid_at_is_when_the_money_arrived_not_when_it_was_recorded(
+    api: ApiClient,
+    account: dict,  # type: ignore[type-arg]
+    clock: FixedClock,
+) -> None:
+    inv = issued_invoice(api, account["id"], "10.00")  # issued 2026-01-15T09:00:00Z
+    clock.advance(timedelta(days=20))  # recorded on 2026-02-04
+    wire = {"amount": "10.00", "method": "wire_transfer", "paymentDate": "2026-01-28"}
+    reply = api.post(f"/invoices/{inv}/payments", wire)
+    assert reply.status == 201, reply
+    assert reply.body["paidAt"] == "2026-01-28T00:00:00Z"
+    [paid] = api.get("/events", query={"type": "invoice.paid"}).body["data"]
+    assert paid["data"]["paidAt"] == "2026-01-28T00:00:00Z"
+
+
+def test_a_payment_dated_before_the_invoice_counts_as_paid_when_it_was_issued(
+    api: ApiClient,
+    account: dict,  # type: ignore[type-arg]
+    clock: FixedClock,
+) -> None:
+    inv = issued_invoice(api, account["id"], "10.00")
+    clock.advance(timedelta(days=3))
+    deposit = {"amount": "10.00", "method": "check", "paymentDate": "2025-12-01"}
+    reply = api.post(f"/invoices/{inv}/payments", deposit)
+    assert reply.body["paidAt"] == reply.body["issuedAt"] == "2026-01-15T09:00:00Z"
+
+
+def test_a_payment_without_a_date_is_paid_now(
+    api: ApiClient,
+    account: dict,  # type: ignore[type-arg]
+    clock: FixedClock,
+) -> None:
+    inv = issued_invoice(api, account["id"], "10.00")
+    clock.advance(timedelta(days=2, hours=3))
+    reply = api.post(f"/invoices/{inv}/payments", {"amount": "10.00", "method": "check"})
+    assert reply.body["paidAt"] == "2026-01-17T12:00:00Z"

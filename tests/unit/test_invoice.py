@@ -73,7 +73,8 @@ def test_partial_payments_add_up_and_the_last_one_pays_the_invoice() -> None:
     partly = issued.with_payment(payment(4000), NOW)
     assert (partly.status, partly.amount_paid, partly.amount_due) == ("issued", 4000, 6000)
     later = NOW + timedelta(days=3)
-    paid = partly.with_payment(payment(6000), later)
+    # Dated the day it is recorded: paidAt is the payment's date (issue 16.6), here now.
+    paid = partly.with_payment(payment(6000).model_copy(update={"payment_date": later.date()}), later)
     assert (paid.status, paid.amount_paid, paid.amount_due, paid.paid_at) == ("paid", 10000, 0, later)
 
 

@@ -4,7 +4,7 @@ touch storage; the service decides what to write and the store writes it conditi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from remit.domain import lifecycle
@@ -16,6 +16,12 @@ from remit.errors import Conflict, InvalidTransition, ValidationFailed
 from remit.money import format_amount
 
 MAX_LINE_ITEMS = 250
+# A payment recorded by hand may say it arrived this long before the invoice was issued
+# (a deposit, an invoice issued late), never earlier: further back is a typo.
+PAYMENT_DATE_WINDOW = timedelta(days=366)
+# "Today" where it is latest on Earth (UTC+14): a payment dated today in the user's time
+# zone is never in the future, and nothing later is taken.
+LATEST_OFFSET = timedelta(hours=14)
 
 # How a subscription's invoices are collected: by AutoPay, or emailed with a pay link.
 CollectionMethod = Literal["charge_automatically", "send_invoice"]
@@ -152,8 +158,33 @@ class Invoice(DomainModel):
         due = self.total - paid
         changes: dict[str, object] = {"amount_paid": paid, "amount_due": due}
         if due == 0:
-            changes |= {"status": "paid", "paid_at": now, "next_charge_at": None}
+            changes |= {"status": "paid", "paid_at": self._arrived(payment, now), "next_charge_at": None}
         return self._next(now, **changes)
+
+    def _arrived(self, payment: Payment, now: datetime) -> datetime:
+        """``paidAt``: when the money arrived (DSO and the receivables report count to it),
+        not when it was recorded. A payment dated today is now; an earlier date is that
+        day's start (UTC), but never before the invoice was issued: a deposit made before
+        the invoice settles it the moment it issues."""
+        if payment.payment_date >= now.date():
+            return now
+        arrived = datetime.combine(payment.payment_date, time.min, tzinfo=UTC)
+        return max(arrived, self.issued_at) if self.issued_at else arrived
+
+    def require_payment_date(self, day: date, now: datetime) -> None:
+        """A hand-recorded payment's date: not after today, not long before the invoice."""
+        if day > (now + LATEST_OFFSET).date():
+            raise ValidationFailed(
+                f"paymentDate {day.isoformat()} is in the future; give the day the money arrived",
+                field="paymentDate",
+            )
+        issued = (self.issued_at or now).date()
+        if day < issued - PAYMENT_DATE_WINDOW:
+            raise ValidationFailed(
+                f"paymentDate {day.isoformat()} is more than a year before the invoice was issued "
+                f"({issued.isoformat()})",
+                field="paymentDate",
+            )
 
     def voided(self, now: datetime) -> Invoice:
         # Void keeps the trail (lines, totals, number) but nothing is owed any more.

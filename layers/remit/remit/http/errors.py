@@ -24,6 +24,7 @@ from remit.errors import (
     Unavailable,
     ValidationFailed,
 )
+from remit.schemas.common import PATTERN_MESSAGES
 
 logger = Logger(child=True)
 
@@ -38,12 +39,18 @@ STATUS: list[tuple[type[RemitError], int]] = [
 
 
 def error_response(
-    status: int, code: str, message: str, field: str | None = None, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response[str]:
+    """``extra``: more members after the three every error has (the id a refusal names)."""
     return Response(
         status_code=status,
         content_type="application/json",
-        body=json.dumps({"code": code, "message": message, "field": field}),
+        body=json.dumps({"code": code, "message": message, "field": field, **(extra or {})}),
         headers=headers,
     )
 
@@ -78,6 +85,10 @@ def from_validation(exc: RequestValidationError) -> Response[str]:
         message = f"{field or 'a ' + str(where) + ' value'} is required"
     elif first.get("type") == "extra_forbidden":
         message = f"{field} is not a field of this request"
+    elif first.get("type") == "string_pattern_mismatch":
+        ctx = first.get("ctx")
+        said = PATTERN_MESSAGES.get(str(ctx.get("pattern"))) if isinstance(ctx, dict) else None
+        message = f"{field} {said}" if said else message
     return error_response(422, "validation_error", message, field)
 
 
@@ -121,6 +132,18 @@ def route_missing(app: APIGatewayRestResolver) -> Any:
     return answer
 
 
+def unparseable(app: APIGatewayRestResolver) -> Any:
+    """400 when the body is what made the JSON parser fail (nested too deep, an integer too
+    long: remit.http.body), wherever it was parsed; otherwise the 500 it always was."""
+
+    def answer(exc: Exception) -> Response[str]:
+        from remit.http.body import refused
+
+        return refused(app, exc) or unexpected(exc)
+
+    return answer
+
+
 def unexpected(_: Exception) -> Response[str]:
     logger.exception("unhandled error")
     return error_response(500, "internal_error", "something went wrong on our side; it has been logged")
@@ -132,5 +155,6 @@ def register(app: APIGatewayRestResolver) -> None:
     app.exception_handler(DependencyResolutionError)(from_dependency)
     app.exception_handler(UnicodeDecodeError)(undecodable)
     app.exception_handler(RequestUnsupportedContentType)(unsupported_type)
+    app.exception_handler([RecursionError, ValueError])(unparseable(app))
     app.exception_handler(Exception)(unexpected)
     app.not_found(route_missing(app))

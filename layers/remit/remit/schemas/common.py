@@ -60,7 +60,31 @@ Percent = decimals.Percent
 # Some visible character; taken as given (stripping would make the length the schema
 # states differ from the length the code checks).
 VISIBLE = rf"[^{BLANK}]"
-ShortText = Annotated[str, StringConstraints(max_length=200, pattern=VISIBLE)]
+# Bidirectional embeddings, overrides and isolates: they make text display in another
+# order than it is stored ("Trojan Source"), so a name could show as something it is not.
+# (The marks U+200E, U+200F, which only nudge, are taken.)
+BIDI = r"\u202a-\u202e\u2066-\u2069"
+# What text may never hold: control characters (NUL first: C strings, PDFs and mail
+# headers end at it) and the bidirectional controls. Names are one line, so no tab or
+# line break either; longer text keeps its tabs and line breaks.
+NAME_UNSAFE = rf"\x00-\x1f\x7f-\x9f{BIDI}"
+TEXT_UNSAFE = rf"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI}"
+# A name: one visible character at least, nothing unsafe anywhere.
+NAME_PATTERN = rf"^[^{NAME_UNSAFE}]*[^{BLANK}{BIDI}][^{NAME_UNSAFE}]*$"
+# Text that must say something (a line's description): line breaks allowed.
+VISIBLE_TEXT_PATTERN = rf"^[^{TEXT_UNSAFE}]*[^{BLANK}{BIDI}][^{TEXT_UNSAFE}]*$"
+# What a 422 says when one of these patterns refuses a value (the pattern itself means
+# nothing to a person).
+PATTERN_MESSAGES = {
+    NAME_PATTERN: "needs a visible character and may not hold control characters (such as NUL), "
+    "line breaks or bidirectional override characters",
+    VISIBLE_TEXT_PATTERN: "needs a visible character and may not hold control characters (such as NUL) "
+    "or bidirectional override characters",
+}
+
+
+# Names: accounts, organizations, products, API keys, an email's fromName.
+ShortText = Annotated[str, StringConstraints(max_length=200, pattern=NAME_PATTERN)]
 
 
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$")

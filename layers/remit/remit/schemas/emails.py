@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from remit.domain.email import DeliveryStatus, EmailDelivery
-from remit.schemas.common import Email, RequestModel, ResponseModel
+from remit.schemas.common import Email, RequestModel, ResponseModel, ShortText
 
 Subject = Annotated[str, StringConstraints(min_length=1, max_length=998)]
-FromName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+FromName = ShortText  # a one-line name: it goes into the From header
 Body = Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
 
 

@@ -14,7 +14,7 @@ from remit.domain.terms import PaymentTerms
 from remit.domain.totals import Discount, LineItem
 from remit.money import amount_pattern, canonical, currencies_by_places, format_amount, parse_amount
 from remit.schemas.common import (
-    VISIBLE,
+    VISIBLE_TEXT_PATTERN,
     Amount,
     Currency,
     Page,
@@ -84,7 +84,7 @@ class LineItemIn(RequestModel):
     model_config = ConfigDict(json_schema_extra=_price_or_inline)
 
     price_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
-    description: Annotated[str, StringConstraints(max_length=500, pattern=VISIBLE)] | None = None
+    description: Annotated[str, StringConstraints(max_length=500, pattern=VISIBLE_TEXT_PATTERN)] | None = None
     quantity: Quantity = Decimal(1)
     unit_amount: Amount | None = None
     tax_rate: Percent | None = None

@@ -317,6 +317,7 @@ class InvoiceService:
                 amount = money.parse_amount(body.amount, invoice.currency, "amount")
             if amount == 0:
                 raise ValidationFailed("a payment must be more than zero", field="amount")
+            invoice.require_payment_date(body.payment_date or now.date(), now)
             payment = Payment(
                 id=payment_id,
                 invoice_id=invoice.id,

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from remit.http.deps import ApiKeys, Tenant
+from remit.http.idempotency import answer_holds_secrets
 from remit.schemas.api_key import ApiKeyCreate, ApiKeyCreated, ApiKeyPage
 
 router = Router()
@@ -24,6 +25,8 @@ TAGS = ["API keys"]
     "/api-keys", summary="Create an API key (its token is shown once)", tags=TAGS, responses={201: CREATED}
 )
 def create_api_key(body: ApiKeyCreate, org: Tenant, service: ApiKeys) -> tuple[ApiKeyCreated, int]:
+    # Never kept by Idempotency-Key: a replay is a 409 naming the key, not the token again.
+    answer_holds_secrets(router, "token", replay="refuse")
     return service.create(org, body), 201
 
 
