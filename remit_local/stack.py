@@ -28,10 +28,13 @@ from remit_local.local_api import LocalEndpoints
 from remit_local.moto_server import MotoServer
 from remit_local.resources import DEFAULT_PREFIX, Clients
 from remit_local.scheduler import Ticker
+from remit_local.sns_http import HttpDeliveries
 from remit_local.template import TEMPLATE, resources
 
 log = logging.getLogger("remit_local.stack")
 STREAM_POLL_SECONDS = 1.0
+# Lambda's SQS pollers long-poll without pause: a message is picked up within moments.
+QUEUE_POLL_SECONDS = 0.5
 
 
 class LocalStack:
@@ -42,8 +45,12 @@ class LocalStack:
         *,
         parameters: Mapping[str, str] | None = None,
         pool_size: int = 8,
+        webhook_time_scale: float = 1.0,
     ) -> None:
         self.state_dir = state_dir
+        # SNS's HTTP(S) deliveries (webhooks), asynchronous as in AWS (remit_local.sns_http);
+        # ``webhook_time_scale`` shortens their retry delays for tests.
+        self.webhooks = HttpDeliveries(time_scale=webhook_time_scale)
         self.template = template
         self.parameters = dict(parameters or {})
         self.pool_size = pool_size
@@ -53,6 +60,7 @@ class LocalStack:
         self.deployments: list[Deployment] = []
         self._ticker: Ticker | None = None
         self._stream_ticker: Ticker | None = None
+        self._queue_ticker: Ticker | None = None
         self._run_lock = threading.Lock()
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -67,6 +75,7 @@ class LocalStack:
                 log=self.state_dir / "dynamodb.log",
             )
             self.moto = MotoServer.start()
+            self.webhooks.install()
             self.wiring = Wiring(self.dynamodb.endpoint, self.moto.endpoint, self.clock.path.resolve())
             self.clients = Clients(
                 dynamodb=self._client("dynamodb", self.dynamodb.endpoint),
@@ -83,6 +92,7 @@ class LocalStack:
             port = port or free_port()
             self.parameters.setdefault("PublicBaseUrl", f"http://{host}:{port}")
             main = self.deploy(self.template, prefix=DEFAULT_PREFIX)
+
             main.serve(LocalEndpoints(self.clock, self.run_due), host, port)
         except BaseException:
             self.stop()
@@ -101,6 +111,9 @@ class LocalStack:
             parameters=self.parameters,
             pool_size=self.pool_size,
         )
+        for resource in deployment.resources.values():
+            if resource.type == "AWS::SNS::Topic":
+                self.webhooks.own(resource.ref)
         self.deployments.append(deployment)
         return deployment
 
@@ -110,13 +123,17 @@ class LocalStack:
         # Lambda polls a stream several times a second; once a second is close enough, and
         # events reach the topic (and webhook subscribers) without waiting for a tick.
         self._stream_ticker = Ticker(self.drain_streams, STREAM_POLL_SECONDS).start()
+        # Queue-triggered functions (emails, documents, workers) run as soon as a message
+        # arrives, not at the next scheduler pass.
+        self._queue_ticker = Ticker(self.drain_queues, QUEUE_POLL_SECONDS).start()
 
     def stop(self) -> None:
         """Stop whatever started, in reverse order; safe to call more than once."""
-        for ticker in (self._stream_ticker, self._ticker):
+        for ticker in (self._queue_ticker, self._stream_ticker, self._ticker):
             if ticker is not None:
                 ticker.stop()
-        self._ticker = self._stream_ticker = None
+        self._ticker = self._stream_ticker = self._queue_ticker = None
+        self.webhooks.uninstall()
         for deployment in reversed(self.deployments):
             deployment.stop()
         self.deployments.clear()
@@ -142,6 +159,10 @@ class LocalStack:
         if ran["scheduled"] or ran["queues"]:
             log.info("scheduler: %s", ran)
         return ran
+
+    def drain_queues(self) -> int:
+        """Stream records, then every queue with a consumer, until quiet (no schedules)."""
+        return sum(q["received"] for d in self.deployments for q in d.scheduler.drain())
 
     def drain_streams(self) -> int:
         """Hand every new stream record to its functions (the publisher), now."""

@@ -32,6 +32,7 @@ def call(
     key: str | None = None,
     headers: dict[str, str] | None = None,
     raw: bytes | None = None,
+    timeout: float = 30,
 ) -> Reply:
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     sent = {"Content-Type": "application/json", **(headers or {})}
@@ -40,7 +41,7 @@ def call(
     # Only ever the local gateway's http:// URLs.
     request = urllib.request.Request(url, data=data, method=method, headers=sent)  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return Reply(response.status, response.headers, response.read())
     except urllib.error.HTTPError as error:
         return Reply(error.code, error.headers, error.read())

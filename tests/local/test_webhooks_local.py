@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
-from urllib.request import Request, urlopen
 
 import pytest
 
 from remit_local.stack import LocalStack
 from remit_subscriber import MemoryDeduper, Verifier, handle
+from remit_subscriber.local import local_fetch
 from tests.local.client import call
 from tests.support.receiver import Receiver
 
@@ -26,20 +25,27 @@ def receivers() -> Iterator[tuple[Receiver, Receiver]]:
         yield first, second
 
 
-def local_fetch(stack: LocalStack) -> Callable[[str], bytes]:
-    """The kit checks that the certificate URL is SNS's; moto serves that certificate
-    under the same path on its own endpoint, so fetch it from there."""
+def verifier_for(stack: LocalStack) -> Verifier:
+    """The kit as a subscriber runs it, reading SNS's URLs from the local cloud's moto."""
     assert stack.moto is not None
+    return Verifier(stack.main.name_of("EventsTopic"), fetch=local_fetch(stack.moto.endpoint))
 
-    def fetch(url: str) -> bytes:
-        # moto server tells services apart by the credential scope of the signature.
-        scope = "AWS4-HMAC-SHA256 Credential=local/20261130/us-east-1/sns/aws4_request, Signature=x"
-        path = urlsplit(url).path
-        request = Request(stack.moto.endpoint + path, headers={"Authorization": scope})  # noqa: S310
-        with urlopen(request, timeout=5) as reply:  # noqa: S310
-            return bytes(reply.read())
 
-    return fetch
+def subscribe(stack: LocalStack, key: str, receiver: Receiver, types: list[str]) -> dict[str, Any]:
+    """Register an endpoint and answer SNS's SubscriptionConfirmation with the kit, as a
+    subscriber does in AWS: pending until then, confirmed after."""
+    api = stack.api_url
+    made = call("POST", f"{api}/webhook-endpoints", {"url": receiver.url, "eventTypes": types}, key=key)
+    assert made.status == 201, made
+    assert made.json["status"] == "pending_confirmation"
+    assert stack.webhooks.flush()
+    [confirmation] = [b for b in receiver.raw if json.loads(b)["Type"] == "SubscriptionConfirmation"]
+    assert handle(confirmation, verifier_for(stack), MemoryDeduper(), lambda _: None) is None
+    listed_all = call("GET", f"{api}/webhook-endpoints", key=key).json["data"]
+    [listed] = [e for e in listed_all if e["id"] == made.json["id"]]
+    assert listed["status"] == "confirmed"
+    receiver.raw.clear()
+    return dict(made.json)
 
 
 def invoice_issued_and_paid(api: str, key: str) -> str:
@@ -66,17 +72,14 @@ def test_subscribers_receive_their_organizations_events_once_in_order(
     _, key_b = new_org("Webhook B")
     wanted = ["invoice.issued", "invoice.paid", "invoice.payment_failed", "invoice.past_due"]
     for key, receiver in ((key_a, mine), (key_b, theirs)):
-        endpoint = call(
-            "POST", f"{api}/webhook-endpoints", {"url": receiver.url, "eventTypes": wanted}, key=key
-        )
-        assert endpoint.status == 201, endpoint
-        assert endpoint.json["status"] == "confirmed"
+        subscribe(stack, key, receiver, wanted)
 
     invoice_id = invoice_issued_and_paid(api, key_a)
     stack.drain_streams()
     stack.drain_streams()  # a second pass finds nothing new: nothing is sent twice
+    assert stack.webhooks.flush()
 
-    verifier = Verifier(stack.main.name_of("EventsTopic"), fetch=local_fetch(stack))
+    verifier = verifier_for(stack)
     got: list[dict[str, Any]] = []
     for body in mine.raw:
         handle(body, verifier, MemoryDeduper(), got.append)
@@ -99,9 +102,10 @@ def test_redeliver_reaches_the_subscriber_again(
     api = stack.api_url
     receiver, _ = receivers
     _, key = new_org("Redeliver Co")
-    call("POST", f"{api}/webhook-endpoints", {"url": receiver.url, "eventTypes": ["invoice.paid"]}, key=key)
+    subscribe(stack, key, receiver, ["invoice.paid"])
     invoice_issued_and_paid(api, key)
     stack.drain_streams()
     [paid] = call("GET", f"{api}/events?type=invoice.paid", key=key).json["data"]
     assert call("POST", f"{api}/events/{paid['id']}/redeliver", {}, key=key).status == 200
+    assert stack.webhooks.flush()
     assert [json.loads(b["Message"])["id"] for b in receiver.bodies] == [paid["id"], paid["id"]]
