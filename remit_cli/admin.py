@@ -31,6 +31,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from remit.clock import clock_from_env
 from remit.domain.api_key import Scope, parse_token
 from remit.errors import NotFound, RemitError
+from remit.services.auth import usage_key
 from remit.services.context import Context
 from remit.services.organizations import OrganizationService
 from remit.store.repositories import Store
@@ -95,6 +96,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     key.add_argument("--org", required=True, help="the organization's id (org_...)")
     key.add_argument("--name", default="default", help="a label for the key (default: default)")
     key.add_argument("--read-only", action="store_true", help="the key may only read (GET)")
+    usage = commands.add_parser(
+        "register-usage-key",
+        help="add an organization's key to the stack's per-organization usage plan (throttling)",
+    )
+    usage.add_argument("--org", required=True, help="the organization's id (org_...)")
     operator = commands.add_parser(
         "create-operator", help="add a dashboard operator (a Cognito user) to an organization"
     )
@@ -105,7 +111,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     operator.add_argument(
         "--user-pool", help="the operators' user pool (default: --stack's OperatorUserPoolId output)"
     )
-    for command in (org, key, operator):
+    for command in (org, key, usage, operator):
         _add_target_options(command, defaults=False)
     return parser.parse_args(argv)
 
@@ -187,6 +193,31 @@ def _stack_output(session: boto3.session.Session, stack: str, name: str) -> str:
     raise AdminError(f"stack {stack} has no {name} output")
 
 
+def register_usage_key(args: argparse.Namespace, organization_id: str) -> dict[str, str]:
+    """Give the organization its API Gateway key in the stack's OrganizationUsagePlan: the
+    authorizer names it (usageIdentifierKey), and API Gateway refuses (403) an organization
+    whose key the plan lacks. Safe to repeat: an existing key or membership is kept."""
+    if not args.stack:
+        raise AdminError("register-usage-key needs --stack NAME (its OrganizationUsagePlanId output)")
+    session = boto3.session.Session(region_name=args.region)
+    plan = _stack_output(session, args.stack, "OrganizationUsagePlanId")
+    apigateway: Any = session.client("apigateway")
+    value = usage_key(organization_id)
+    try:
+        key_id = apigateway.create_api_key(name=value, value=value, enabled=True)["id"]
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConflictException":
+            raise
+        found = apigateway.get_api_keys(nameQuery=value, includeValues=False)["items"]
+        key_id = next(k["id"] for k in found if k["name"] == value)
+    try:
+        apigateway.create_usage_plan_key(usagePlanId=plan, keyId=key_id, keyType="API_KEY")
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ConflictException":
+            raise
+    return {"organizationId": organization_id, "usagePlanId": plan, "usagePlanKeyId": key_id}
+
+
 def create_operator(args: argparse.Namespace, ctx: Context, cognito: Any, pool: str) -> dict[str, str]:
     from remit_local.demo import create_operator as make_user  # the same calls as `make run`'s demo
 
@@ -219,6 +250,8 @@ def run(args: argparse.Namespace, ctx: Context) -> dict[str, str]:
 
 
 def render(result: dict[str, str]) -> str:
+    if "usagePlanKeyId" in result and "apiKey" not in result:
+        return f"Organization  {result['organizationId']}: its key is in usage plan {result['usagePlanId']}"
     if "role" in result:
         return (
             f"Operator      {result['email']}  ({result['role']} of {result['organizationId']})\n"
@@ -243,8 +276,15 @@ def main(argv: list[str] | None = None) -> int:
         ctx = build_context(args, os.environ)
         if args.command == "create-operator":
             result = create_operator(args, ctx, *_user_pool(args, os.environ))
+        elif args.command == "register-usage-key":
+            if ctx.store.organizations.get(args.org) is None:
+                raise AdminError(f"there is no organization {args.org} in this table")
+            result = register_usage_key(args, args.org)
         else:
             result = run(args, ctx)
+            # A deployed stack throttles per organization: the new one needs its key there.
+            if args.command == "create-org" and args.stack:
+                result |= register_usage_key(args, result["organizationId"])
     except AdminError as exc:
         print(f"remit-admin: {exc}", file=sys.stderr)
         return 2

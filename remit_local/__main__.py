@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     print("Starting Remit locally (DynamoDB Local, moto, gateway, scheduler) ...", flush=True)
     stack = LocalStack(state)
     try:
-        stack.start(in_memory=args.in_memory, port=args.port, host=args.host)
+        stack.start(in_memory=args.in_memory, port=args.port, host=args.host, throttle=True)
     except OSError as exc:
         print(
             f"remit-local: could not start: {exc} (is port {args.port} in use? try --port)", file=sys.stderr

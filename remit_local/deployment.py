@@ -21,6 +21,7 @@ from remit_local.routes import api_routes
 from remit_local.scheduler import Scheduler, queue_sources, schedules
 from remit_local.streams import StreamPoller, stream_sources
 from remit_local.template import load
+from remit_local.throttle import Throttle
 from remit_local.workers import FunctionPools
 
 
@@ -53,8 +54,12 @@ class Deployment:
             streams=self.streams,
         )
         self.server: GatewayServer | None = None
+        self.gateway: Gateway | None = None
 
-    def serve(self, local: LocalEndpoints | None, host: str = "127.0.0.1", port: int = 0) -> GatewayServer:
+    def serve(
+        self, local: LocalEndpoints | None, host: str = "127.0.0.1", port: int = 0, *, throttle: bool = False
+    ) -> GatewayServer:
+        """``throttle``: emulate the template's throttles (MethodSettings, usage plans)."""
         names = {
             alias: r.logical_id
             for r in self.resources.values()
@@ -62,7 +67,11 @@ class Deployment:
             for alias in (r.ref, r.attributes["Arn"])
         }
         lambda_api = LambdaApi(self.pools, names)
-        gateway = Gateway(api_routes(self.template), rest_apis(self.template), self.pools, local, lambda_api)
+        apis = rest_apis(self.template, self.resolver.resolve)
+        gateway = Gateway(
+            api_routes(self.template), apis, self.pools, local, lambda_api, Throttle() if throttle else None
+        )
+        self.gateway = gateway
         self.server = GatewayServer(gateway, host, port).start()
         # Functions that invoke functions reach this gateway's Lambda API (lambda_api.py).
         # Set before any container starts: pools copy their environment when they do.

@@ -9,6 +9,12 @@ ACCESS_DENIED); invoke the function with the proxy event, the authorizer's conte
 ``requestContext.authorizer``; turn its result into the HTTP answer. Gateway responses
 come from the template's ``GatewayResponses``, so the bodies match the deployed API.
 
+A method that needs an API key (``ApiKeyRequired``) gets it from the authorizer's
+``usageIdentifierKey`` (``ApiKeySourceType: AUTHORIZER``) or the X-API-Key header; none ->
+INVALID_API_KEY. With a ``Throttle``, each method's MethodSettings bucket and each key's
+usage plan bucket are drained as on API Gateway; an empty one -> THROTTLED (429, with
+Retry-After). Keys are not registered locally: any key the authorizer names is in the plan.
+
 Also served, and never deployed: ``/_local/*`` (local_api.py), ``GET /swagger``
 (the API function's Swagger UI, without authorization) and the Lambda Invoke API
 (lambda_api.py) that functions reach through ``AWS_ENDPOINT_URL_LAMBDA``.
@@ -34,6 +40,7 @@ from remit_local.messages import HttpRequest, HttpResponse, error_response
 from remit_local.policy import allows
 from remit_local.restapi import Authorizer, GatewayResponse, RestApi
 from remit_local.routes import Route, path_exists, resolve
+from remit_local.throttle import Throttle, limit_for, retry_after
 from remit_local.workers import FunctionError, FunctionPools
 
 log = logging.getLogger("remit_local.gateway")
@@ -51,8 +58,11 @@ class Gateway:
         pools: FunctionPools,
         local: LocalEndpoints | None = None,
         lambda_api: LambdaApi | None = None,
+        throttle: Throttle | None = None,
     ) -> None:
         self.routes = routes
+        # None: nothing is throttled (the tests' default: they must not depend on timing).
+        self.throttle = throttle
         self.lambda_api = lambda_api
         self.apis = apis
         self.pools = pools
@@ -93,21 +103,57 @@ class Gateway:
             return _reply(self.main_api.gateway_response("MISSING_AUTHENTICATION_TOKEN"))
         route, params = found
         api = self._api(route.api)
+        throttled = self._throttle_method(api, route)
+        if throttled is not None:
+            return throttled
         context: dict[str, Any] | None = None
+        usage_key: str | None = None
         authorizer = api.authorizer(route.authorizer) if route.authorized else None
         if authorizer is not None:
             outcome = self._authorize(api, authorizer, request, route, params)
             if isinstance(outcome, HttpResponse):
                 return outcome
-            context = outcome
+            context, usage_key = outcome
+        required = api.api_key_required if route.api_key_required is None else route.api_key_required
+        if required:
+            key = usage_key if api.api_key_source == "AUTHORIZER" else request.header("x-api-key")
+            if not key:
+                return _reply(api.gateway_response("INVALID_API_KEY"))
+            throttled = self._throttle_key(api, key)
+            if throttled is not None:
+                return throttled
         return self._invoke(api, route.function, self._event(request, route, params, context))
+
+    # -- throttling ---------------------------------------------------------------------
+
+    def _throttle_method(self, api: RestApi, route: Route) -> HttpResponse | None:
+        found = limit_for(api.method_limits, route.resource, route.method) if self.throttle else None
+        if self.throttle is None or found is None:
+            return None
+        # Each method has a bucket of its own, shared by every caller, as on API Gateway.
+        wait = self.throttle.take(("method", api.name, route.resource, route.method), found[1])
+        return None if wait is None else self._throttled(api, wait)
+
+    def _throttle_key(self, api: RestApi, key: str) -> HttpResponse | None:
+        if self.throttle is None or api.usage_plan is None:
+            return None
+        wait = self.throttle.take(("key", api.name, key), api.usage_plan)
+        return None if wait is None else self._throttled(api, wait)
+
+    def _throttled(self, api: RestApi, wait: float) -> HttpResponse:
+        response = _reply(api.gateway_response("THROTTLED"))
+        # The template's own Retry-After (a fixed one) wins; else how long the bucket needs.
+        if not any(name.lower() == "retry-after" for name, _ in response.headers):
+            response.headers.append(("Retry-After", retry_after(wait)))
+        return response
 
     # -- authorization ------------------------------------------------------------------
 
     def _authorize(
         self, api: RestApi, authorizer: Authorizer, request: HttpRequest, route: Route, params: dict[str, str]
-    ) -> dict[str, Any] | HttpResponse:
-        """The authorizer's context (plus principalId) or the response refusing the call."""
+    ) -> tuple[dict[str, Any], str | None] | HttpResponse:
+        """The authorizer's context (plus principalId) and usageIdentifierKey, or the
+        response refusing the call."""
         unauthorized = _reply(api.gateway_response("UNAUTHORIZED"))
         # Without its identity sources API Gateway refuses the call without asking.
         if any(not request.header(h) for h in authorizer.headers):
@@ -141,7 +187,9 @@ class Gateway:
             return _reply(api.gateway_response("AUTHORIZER_CONFIGURATION_ERROR"))
         if not allows(result["policyDocument"], arn):
             return _reply(api.gateway_response("ACCESS_DENIED"))
-        return {**(result.get("context") or {}), "principalId": result["principalId"]}
+        key = result.get("usageIdentifierKey")
+        context = {**(result.get("context") or {}), "principalId": result["principalId"]}
+        return context, str(key) if key else None
 
     # -- integration --------------------------------------------------------------------
 

@@ -23,6 +23,8 @@ class Route:
     # names explicitly; None means the API's DefaultAuthorizer.
     api: str | None = None
     authorizer: str | None = None
+    # The event's Auth.ApiKeyRequired; None means the API's default.
+    api_key_required: bool | None = None
 
     def match(self, path: str) -> dict[str, str] | None:
         found = self.pattern.match(path)
@@ -37,6 +39,7 @@ def api_routes(template: Path | None = None) -> list[Route]:
                 continue
             props: dict[str, Any] = event["Properties"]
             auth = props.get("Auth", {}).get("Authorizer")
+            key_required = props.get("Auth", {}).get("ApiKeyRequired")
             routes.append(
                 Route(
                     spec.name,
@@ -46,6 +49,7 @@ def api_routes(template: Path | None = None) -> list[Route]:
                     authorized=auth != "NONE",
                     api=_ref(props.get("RestApiId")),
                     authorizer=auth if auth not in (None, "NONE") else None,
+                    api_key_required=None if key_required is None else bool(key_required),
                 )
             )
     # API Gateway prefers literal segments over {parameters}.

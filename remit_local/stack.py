@@ -65,9 +65,17 @@ class LocalStack:
 
     # -- lifecycle ------------------------------------------------------------------------
 
-    def start(self, in_memory: bool = True, port: int | None = None, host: str = "127.0.0.1") -> LocalStack:
+    def start(
+        self,
+        in_memory: bool = True,
+        port: int | None = None,
+        host: str = "127.0.0.1",
+        *,
+        throttle: bool = False,
+    ) -> LocalStack:
         """Everything up and serving. ``in_memory=False`` keeps DynamoDB's data in
-        ``<state_dir>/dynamodb`` across restarts; ``port`` None or 0 picks a free one."""
+        ``<state_dir>/dynamodb`` across restarts; ``port`` None or 0 picks a free one;
+        ``throttle`` emulates the API's throttles (``make run`` does, the tests do not)."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         try:
             self.dynamodb = DynamoDBLocal.start(
@@ -92,8 +100,7 @@ class LocalStack:
             port = port or free_port()
             self.parameters.setdefault("PublicBaseUrl", f"http://{host}:{port}")
             main = self.deploy(self.template, prefix=DEFAULT_PREFIX)
-
-            main.serve(LocalEndpoints(self.clock, self.run_due), host, port)
+            main.serve(LocalEndpoints(self.clock, self.run_due), host, port, throttle=throttle)
         except BaseException:
             self.stop()
             raise

@@ -1,7 +1,9 @@
 """The REST API's Lambda authorizer: an organization's API key in, an IAM policy out.
 
 The policy's context carries ``organizationId`` to the API function, which scopes every
-query by it. Read-only keys are allowed GET only; API Gateway refuses the rest (403)."""
+query by it. Read-only keys are allowed GET only; API Gateway refuses the rest (403).
+``usageIdentifierKey`` names the organization's key in the per-organization usage plan,
+which throttles each organization on its own (429)."""
 
 import os
 
@@ -14,7 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from remit.clock import clock_from_env
 from remit.observability import logger
-from remit.services.auth import Authenticator
+from remit.services.auth import Authenticator, usage_key
 from remit.store.api_keys import ApiKeyRepo
 from remit.store.table import Table
 
@@ -43,4 +45,4 @@ def lambda_handler(event: APIGatewayAuthorizerRequestEvent, context: LambdaConte
     else:
         policy.allow_all_routes()
     logger.append_keys(organization_id=key.organization_id, api_key_id=key.id)
-    return policy.asdict()
+    return {**policy.asdict(), "usageIdentifierKey": usage_key(key.organization_id)}

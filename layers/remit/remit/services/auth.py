@@ -4,6 +4,18 @@ from remit.clock import Clock, SystemClock
 from remit.domain.api_key import ApiKey, parse_token, verify
 from remit.store.api_keys import ApiKeyRepo
 
+USAGE_KEY_PREFIX = "remit-usage-"
+
+
+def usage_key(organization_id: str) -> str:
+    """The value of the organization's API Gateway API key, which the authorizer returns
+    as ``usageIdentifierKey`` so the usage plan throttles each organization on its own.
+
+    Derived from the id rather than stored: with the API's key source AUTHORIZER no client
+    ever sends this value, so it is no secret, and the authorizer needs no read beyond the
+    API key record. API Gateway wants at least 20 characters; the prefix sees to that."""
+    return f"{USAGE_KEY_PREFIX}{organization_id}"
+
 
 class Authenticator:
     """Turns an ``Authorization: Bearer <key>`` header into the API key it names."""
