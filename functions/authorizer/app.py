@@ -3,8 +3,6 @@
 The policy's context carries ``organizationId`` to the API function, which scopes every
 query by it. Read-only keys are allowed GET only; API Gateway refuses the rest (403)."""
 
-import os
-
 from aws_lambda_powertools.utilities.data_classes import event_source
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
     APIGatewayAuthorizerRequestEvent,
@@ -12,14 +10,11 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from remit.clock import clock_from_env
+from remit import wiring
 from remit.observability import logger
-from remit.services.auth import Authenticator
-from remit.store.api_keys import ApiKeyRepo
-from remit.store.table import Table
 
 # Only the API-key repository: the authorizer never loads the invoice model.
-authenticator = Authenticator(ApiKeyRepo(Table(os.environ["TABLE_NAME"])), clock_from_env())
+authenticator = wiring.authenticator()
 
 
 @logger.inject_lambda_context

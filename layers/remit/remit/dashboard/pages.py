@@ -6,7 +6,6 @@ decides a business rule; an error a service raises is shown to the operator in w
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -38,7 +37,6 @@ from remit.schemas.organization import InvoiceSettingsPatch, PaymentSettingsPatc
 from remit.schemas.subscription import SubscriptionPatch
 from remit.services.accounts import AccountService
 from remit.services.collections import CollectionService
-from remit.services.delivery import DeliveryService
 from remit.services.delivery_log import DeliveryLog
 from remit.services.documents import DocumentService
 from remit.services.email_templates import EmailTemplateService
@@ -47,6 +45,7 @@ from remit.services.organizations import OrganizationService
 from remit.services.payment_methods import PaymentMethodService
 from remit.services.receivables import ReceivablesService
 from remit.services.subscriptions import SubscriptionService
+from remit.wiring import delivery_service
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import Response
@@ -189,7 +188,9 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
                 error=str(exc),
                 email=email,
             )
-        cookie = session_cookie(token, operator.expires_at - int(time.time()))
+        # The verifier's clock: the one the token's expiry is judged by (real time, even
+        # where the services' clock is moved).
+        cookie = session_cookie(token, operator.expires_at - int(wiring.verifier.now()))
         target = request.field("next")
         # Only a path of this dashboard: never an open redirect to another site.
         if not target.startswith(request.url("/")) and target != request.url(""):
@@ -422,7 +423,10 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
                 service.record_payment(org, invoice_id, body)
             elif action == "send":
                 documents = DocumentService(c, wiring.storage(), wiring.renderer())
-                DeliveryService(c, wiring.mailer(), documents, wiring.sender).send_again(org, invoice_id)
+                delivery = delivery_service(
+                    c, mailer=wiring.mailer(), documents=documents, sender=wiring.sender
+                )
+                delivery.send_again(org, invoice_id)
             elif action == "send-reminder":
                 # What POST /invoices/{id}/reminders does: one reminder now, and its event.
                 reminder = ReminderIn.model_validate(
@@ -433,7 +437,9 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
                     }
                 )
                 documents = DocumentService(c, wiring.storage(), wiring.renderer())
-                delivery = DeliveryService(c, wiring.mailer(), documents, wiring.sender)
+                delivery = delivery_service(
+                    c, mailer=wiring.mailer(), documents=documents, sender=wiring.sender
+                )
                 sent = CollectionService(c, delivery).remind(org, invoice_id, reminder)
                 if sent.status != "sent":
                     return redirect(
@@ -531,7 +537,7 @@ def build_app(wiring: Wiring) -> APIGatewayRestResolver:
             if isinstance(exc, NotFound):
                 raise
             return redirect(request.url("/settings", error=exc.message))
-        version = str(int(time.time()))
+        version = str(int(ctx().clock.now().timestamp()))
         return redirect(request.url("/settings", notice="Settings saved.", v=version))
 
     @app.get("/dashboard/settings/preview")

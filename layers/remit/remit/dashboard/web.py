@@ -4,7 +4,6 @@ pages rendered from Jinja2 templates, redirects. Pages themselves are in pages.p
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,14 +13,11 @@ from urllib.parse import parse_qs, urlencode
 from remit.dashboard.auth import (
     SESSION_COOKIE,
     CognitoSignIn,
-    Jwks,
     NotSignedIn,
     Operator,
     TokenVerifier,
     csrf_ok,
     csrf_token,
-    issuer_for,
-    jwks_url,
     read_cookie,
 )
 
@@ -78,25 +74,23 @@ class Wiring:
 
     @classmethod
     def from_env(cls) -> Wiring:
+        from remit import wiring
         from remit.http import deps
         from remit.services.webhooks import WebhookService
+        from remit.settings import get_settings
 
         def webhooks() -> WebhookService:
             return WebhookService(deps.get_context(), deps.get_topic(), deps.get_webhook_config())
 
-        pool = os.environ["COGNITO_USER_POOL_ID"]
-        client_id = os.environ["COGNITO_CLIENT_ID"]
-        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-        issuer = issuer_for(region, pool)
-        jwks = Jwks(jwks_url(issuer, pool, os.environ.get("AWS_ENDPOINT_URL")))
+        verifier, sign_in = wiring.operator_auth()
         return cls(
             context=deps.get_context,
-            verifier=TokenVerifier(issuer, client_id, jwks),
-            sign_in=CognitoSignIn(client_id),
+            verifier=verifier,
+            sign_in=sign_in,
             storage=deps.get_storage,
             renderer=deps.get_renderer,  # type: ignore[arg-type]
             mailer=deps.get_mailer,
-            sender=os.environ.get("SENDER_ADDRESS", ""),
+            sender=get_settings().sender_address or "",
             webhooks=webhooks,
         )
 

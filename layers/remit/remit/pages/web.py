@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,6 +33,7 @@ from remit.pages.service import AuthResult, CardForm, InvoiceBundle, NewBank, Pa
 from remit.services.checkout import CheckoutService
 from remit.services.context import Context
 from remit.services.documents import DocumentService
+from remit.settings import get_settings
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -749,7 +749,7 @@ def stripe_key(org: Organization) -> str | None:
     stack's ``StripePublishableKey``); None: no Elements on this page."""
     if org.payment_settings.gateway != "stripe":
         return None
-    return os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
+    return get_settings().stripe_publishable_key or None
 
 
 def _language(request: Request) -> str:
@@ -809,14 +809,8 @@ ROUTES: dict[tuple[str, str], Handler] = {
 
 
 def from_env() -> Pages:
-    def documents() -> DocumentService:
-        from remit.adapters.pdf_function import PdfFunction
-        from remit.adapters.s3 import DocumentBucket
+    from remit import wiring
 
-        return DocumentService(
-            Context.from_env(),
-            DocumentBucket(os.environ.get("DOCUMENTS_BUCKET", "")),
-            PdfFunction(os.environ.get("PDF_FUNCTION_NAME", "")),
-        )
-
-    return Pages(Context.from_env(), cache(documents))
+    ctx = wiring.context()
+    # The documents port is built on the first download: most pages never need it.
+    return Pages(ctx, cache(lambda: wiring.document_service(ctx)))
