@@ -24,8 +24,6 @@ from remit.schemas.account import AccountCreate
 from remit.schemas.organization import DunningSettingsPatch, DunningStepIn
 from remit.schemas.payment_method import PaymentMethodIn
 from remit.services.accounts import AccountService
-from remit.services.collections import CollectionService
-from remit.services.delivery import DeliveryService
 from remit.services.documents import DocumentService
 from remit.services.links import Links
 from remit.services.organizations import OrganizationService
@@ -33,6 +31,7 @@ from remit.services.payment_methods import PaymentMethodService
 from remit.store.collections import COLLECTIONS, schedule_item
 from remit.store.invoices import InvoiceRepo
 from remit.store.table import Table, serialize
+from remit.wiring import collection_service, delivery_service
 
 TOTAL = 100_000
 DUE = 1_000
@@ -155,14 +154,14 @@ def run() -> Result:
 
         mailer, sms = Counting(), CountingSms()
         nothing = NoDocuments()
-        delivery = DeliveryService(
+        delivery = delivery_service(
             ctx,
-            mailer,
-            DocumentService(ctx, nothing, nothing),
-            "billing@bench.example",
-            Links(ctx, "https://bench"),
+            mailer=mailer,
+            documents=DocumentService(ctx, nothing, nothing),
+            sender="billing@bench.example",
+            links=Links(ctx, "https://bench"),
         )
-        service = CollectionService(ctx, delivery, sms)
+        service = collection_service(ctx, delivery=delivery, sms=sms)
 
         def work(job: Any) -> tuple[float, int]:
             started = time.perf_counter()

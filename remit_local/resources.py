@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,42 +112,62 @@ def create_resources(
     # Until the resources exist, only parameters and conditions (!If [IsProd, ...]) resolve:
     # enough for the properties that shape a resource. References between resources
     # (redrive policies, subscriptions) are wired up once everything exists.
-    early = Resolver(doc, {})
+    declared = _Declared(template, Resolver(doc, {}))
+    created = _create(clients, declared, template, prefix)
+    _connect(clients, declared, Resolver(doc, created), created)
+    return created
 
-    def declared(kind: str) -> dict[str, dict[str, Any]]:
-        """Resources of ``kind`` whose Condition (if any) holds, with resolved properties."""
+
+@dataclass
+class _Declared:
+    template: Path
+    early: Resolver
+
+    def __call__(self, kind: str) -> dict[str, dict[str, Any]]:
+        """Resources of ``kind`` whose Condition (if any) holds, with their properties."""
         found = {}
-        for logical_id, resource in resources(kind, template).items():
-            if "Condition" in resource and not early.condition(resource["Condition"]):
+        for logical_id, resource in resources(kind, self.template).items():
+            if "Condition" in resource and not self.early.condition(resource["Condition"]):
                 continue
             found[logical_id] = resource.get("Properties", {})
         return found
 
-    created: dict[str, LocalResource] = {}
-    for logical_id in declared("AWS::DynamoDB::Table"):
-        created[logical_id] = _table(clients.dynamodb, logical_id, template, prefix)
-    for logical_id, props in declared("AWS::S3::Bucket").items():
-        created[logical_id] = _bucket(clients.s3, logical_id, early, props, prefix)
-    topics = declared("AWS::SNS::Topic")
-    for logical_id, props in topics.items():
-        created[logical_id] = _topic(clients.sns, logical_id, early, props, prefix)
-    queues = declared("AWS::SQS::Queue")
-    for logical_id, props in queues.items():
-        created[logical_id] = _queue(clients.sqs, logical_id, early, props, prefix)
-    for logical_id, props in declared("AWS::SES::ConfigurationSet").items():
-        created[logical_id] = _configuration_set(clients.ses, logical_id, props, prefix)
-    for logical_id, props in declared("AWS::SES::EmailIdentity").items():
-        created[logical_id] = _email_identity(clients.ses, logical_id, early, props)
-    pools = declared("AWS::Cognito::UserPool")
-    for logical_id, props in pools.items():
-        created[logical_id] = _user_pool(clients.cognito, logical_id, early, props, prefix)
-    for logical_id in declared("AWS::Serverless::Function"):
-        name = local_name(logical_id, prefix)
-        arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
-        created[logical_id] = LocalResource(logical_id, "AWS::Serverless::Function", name, {"Arn": arn})
 
-    resolver = Resolver(doc, created)
-    for logical_id, props in queues.items():
+Maker = Callable[[str, Mapping[str, Any]], LocalResource]
+
+
+def _create(clients: Clients, declared: _Declared, template: Path, prefix: str) -> dict[str, LocalResource]:
+    """Each resource on its local service, kind by kind in this order."""
+    early = declared.early
+    makers: dict[str, Maker] = {
+        "AWS::DynamoDB::Table": lambda lid, _: _table(clients.dynamodb, lid, template, prefix),
+        "AWS::S3::Bucket": lambda lid, props: _bucket(clients.s3, lid, early, props, prefix),
+        "AWS::SNS::Topic": lambda lid, props: _topic(clients.sns, lid, early, props, prefix),
+        "AWS::SQS::Queue": lambda lid, props: _queue(clients.sqs, lid, early, props, prefix),
+        "AWS::SES::ConfigurationSet": lambda lid, props: _configuration_set(clients.ses, lid, props, prefix),
+        "AWS::SES::EmailIdentity": lambda lid, props: _email_identity(clients.ses, lid, early, props),
+        "AWS::Cognito::UserPool": lambda lid, props: _user_pool(clients.cognito, lid, early, props, prefix),
+        "AWS::Serverless::Function": lambda lid, _: _function(lid, prefix),
+    }
+    created: dict[str, LocalResource] = {}
+    for kind, make in makers.items():
+        for logical_id, props in declared(kind).items():
+            created[logical_id] = make(logical_id, props)
+    return created
+
+
+def _function(logical_id: str, prefix: str) -> LocalResource:
+    name = local_name(logical_id, prefix)
+    arn = f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
+    return LocalResource(logical_id, "AWS::Serverless::Function", name, {"Arn": arn})
+
+
+def _connect(
+    clients: Clients, declared: _Declared, resolver: Resolver, created: dict[str, LocalResource]
+) -> None:
+    """What refers to other resources: redrive policies, the user pool's app clients,
+    topic subscriptions."""
+    for logical_id, props in declared("AWS::SQS::Queue").items():
         if props.get("RedrivePolicy"):
             clients.sqs.set_queue_attributes(
                 QueueUrl=created[logical_id].attributes["QueueUrl"],
@@ -155,12 +175,11 @@ def create_resources(
             )
     for logical_id, props in declared("AWS::Cognito::UserPoolClient").items():
         created[logical_id] = _user_pool_client(clients.cognito, logical_id, resolver, props)
-    for topic_id, props in topics.items():
+    for topic_id, props in declared("AWS::SNS::Topic").items():
         for subscription in props.get("Subscription", []):
             _subscribe(clients.sns, resolver, {"TopicArn": created[topic_id].ref, **subscription})
     for props in declared("AWS::SNS::Subscription").values():
         _subscribe(clients.sns, resolver, props)
-    return created
 
 
 def _table(client: Any, logical_id: str, template: Path, prefix: str) -> LocalResource:

@@ -5,6 +5,9 @@ DynamoDB Local (tests/integration/conftest.py)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+
+import pytest
 
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing",
@@ -19,3 +22,15 @@ os.environ.update(
 )
 for leaked in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "REMIT_CLOCK_FILE"):
     os.environ.pop(leaked, None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Settings are read once per container (remit.settings.get_settings); each test is a
+    new container, so the variables it sets are read. A test that sets one after something
+    has read them calls ``get_settings.cache_clear()`` itself."""
+    from remit.settings import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

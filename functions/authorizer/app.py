@@ -5,8 +5,6 @@ query by it. Read-only keys are allowed GET only; API Gateway refuses the rest (
 ``usageIdentifierKey`` names the organization's key in the per-organization usage plan,
 which throttles each organization on its own (429)."""
 
-import os
-
 from aws_lambda_powertools.utilities.data_classes import event_source
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
     APIGatewayAuthorizerRequestEvent,
@@ -14,14 +12,12 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from remit.clock import clock_from_env
+from remit import wiring
 from remit.observability import logger
-from remit.services.auth import Authenticator, usage_key
-from remit.store.api_keys import ApiKeyRepo
-from remit.store.table import Table
+from remit.services.auth import usage_key
 
 # Only the API-key repository: the authorizer never loads the invoice model.
-authenticator = Authenticator(ApiKeyRepo(Table(os.environ["TABLE_NAME"])), clock_from_env())
+authenticator = wiring.authenticator()
 
 
 @logger.inject_lambda_context

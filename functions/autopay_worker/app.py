@@ -8,14 +8,14 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from remit import wiring
 from remit.observability import logger, tracer
-from remit.services.context import Context
 from remit.services.payment_methods import PaymentMethodService
 from remit.services.payments import PaymentService
 from remit.store.invoices import AUTOPAY
 from remit.store.payment_methods import EXPIRING
 
-ctx = Context.from_env()
+ctx = wiring.context()
 payments = PaymentService(ctx)
 methods = PaymentMethodService(ctx)
 processor = BatchProcessor(event_type=EventType.SQS)

@@ -6,11 +6,11 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from remit import wiring
 from remit.observability import logger, tracer
 from remit.services.billing import BillingService
-from remit.services.context import Context
 
-billing = BillingService(Context.from_env())
+billing = BillingService(wiring.context())
 processor = BatchProcessor(event_type=EventType.SQS)
 
 

@@ -3,37 +3,18 @@ wake-up has come, performs the reminders, past-due transition, dunning steps and
 that are due, each once (remit.services.collections; docs/collections.md)."""
 
 import json
-import os
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from remit.adapters.pdf_function import PdfFunction
-from remit.adapters.s3 import DocumentBucket
-from remit.adapters.ses import SesMailer
-from remit.adapters.sms import SnsSms
+from remit import wiring
 from remit.observability import logger, tracer
-from remit.services.collections import CollectionService
-from remit.services.context import Context
-from remit.services.delivery import DeliveryService
-from remit.services.documents import DocumentService
 from remit.store.collections import COLLECTIONS
 
-ctx = Context.from_env()
-collections = CollectionService(
-    ctx,
-    DeliveryService(
-        ctx,
-        SesMailer(os.environ.get("SES_CONFIGURATION_SET")),
-        # Reminders attach no PDF; the service wants the documents port all the same.
-        DocumentService(
-            ctx, DocumentBucket(os.environ["DOCUMENTS_BUCKET"]), PdfFunction(os.environ["PDF_FUNCTION_NAME"])
-        ),
-        os.environ["SENDER_ADDRESS"],
-    ),
-    SnsSms(os.environ.get("SMS_SENDER_ID") or None),
-)
+# Emails through the delivery service (reminders attach no PDF; the service wants the
+# documents port all the same), SMS through SNS (remit.wiring).
+collections = wiring.collection_service(wiring.context())
 processor = BatchProcessor(event_type=EventType.SQS)
 
 

@@ -3,30 +3,17 @@ invoice.issued, invoice.paid, invoice.payment_failed and payment_method.expiring
 body is the event JSON). Each email is claimed before it is sent, so a redelivered or
 retried message sends nothing twice (remit.services.delivery)."""
 
-import os
-
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from remit.adapters.pdf_function import PdfFunction
-from remit.adapters.s3 import DocumentBucket
-from remit.adapters.ses import SesMailer
+from remit import wiring
 from remit.domain.events import Event
 from remit.observability import logger, tracer
-from remit.services.context import Context
-from remit.services.delivery import DeliveryService
-from remit.services.documents import DocumentService
 
-ctx = Context.from_env()
-delivery = DeliveryService(
-    ctx,
-    SesMailer(os.environ.get("SES_CONFIGURATION_SET")),
-    DocumentService(
-        ctx, DocumentBucket(os.environ["DOCUMENTS_BUCKET"]), PdfFunction(os.environ["PDF_FUNCTION_NAME"])
-    ),
-    os.environ["SENDER_ADDRESS"],
-)
+# SES with the configuration set, the documents bucket and the PDF function for a
+# missing attachment, the stack's sender address (remit.wiring).
+delivery = wiring.delivery_service(wiring.context())
 processor = BatchProcessor(event_type=EventType.SQS)
 
 

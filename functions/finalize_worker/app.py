@@ -7,11 +7,11 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from remit import wiring
 from remit.observability import logger, tracer
 from remit.services.billing import BillingService
-from remit.services.context import Context
 
-billing = BillingService(Context.from_env())
+billing = BillingService(wiring.context())
 # Stops at the first failure and returns the rest, so a group's order survives retries.
 processor = SqsFifoPartialProcessor()
 

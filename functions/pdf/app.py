@@ -11,22 +11,20 @@ Two ways in:
 The renderer is built once per container (fonts and stylesheet loaded, see
 remit.documents.pdf) and reused by every invocation."""
 
-import os
 from pathlib import Path
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from remit.adapters.s3 import DocumentBucket
+from remit import wiring
 from remit.documents.pdf import PdfRenderer
 from remit.domain.events import Event
 from remit.observability import logger, tracer
-from remit.services.context import Context
 from remit.services.documents import DocumentService
 
 renderer = PdfRenderer(Path(__file__).parent / "fonts")
-documents = DocumentService(Context.from_env(), DocumentBucket(os.environ["DOCUMENTS_BUCKET"]))
+documents = DocumentService(wiring.context(), wiring.document_storage())
 processor = BatchProcessor(event_type=EventType.SQS)
 
 # What each event makes: the invoice as it now is, and once paid its receipt.

@@ -1,16 +1,12 @@
 """Carries outbox events from the table's stream to the events topic (remit.services.publishing)."""
 
-import os
-
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from remit.adapters.sns import Topic
+from remit import wiring
 from remit.observability import logger, metrics, tracer
-from remit.services.context import Context
-from remit.services.publishing import Publisher
 
-publisher = Publisher(Context.from_env(), Topic(os.environ["EVENTS_TOPIC_ARN"]))
+publisher = wiring.publisher(wiring.context())
 
 
 @logger.inject_lambda_context

@@ -6,11 +6,11 @@ record applied twice adds nothing the second time)."""
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from remit import wiring
 from remit.observability import logger, tracer
-from remit.services.context import Context
 from remit.services.receivables import Aggregator
 
-aggregator = Aggregator(Context.from_env())
+aggregator = Aggregator(wiring.context())
 
 
 @logger.inject_lambda_context

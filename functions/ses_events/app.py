@@ -6,12 +6,12 @@ import json
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from remit import wiring
 from remit.observability import logger, tracer
 from remit.services import ses_events
-from remit.services.context import Context
 from remit.services.delivery_log import DeliveryLog
 
-log = DeliveryLog(Context.from_env())
+log = DeliveryLog(wiring.context())
 
 
 @logger.inject_lambda_context

@@ -3,30 +3,16 @@ workers (subscription periods to bill, drafts to finalize, AutoPay charges and r
 expiring cards, invoices with a reminder, dunning step, past-due transition or late fee
 due). Reads only what is due."""
 
-import os
-
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from remit.adapters.sqs import JobQueue
+from remit import wiring
 from remit.observability import logger, metrics, tracer
-from remit.services.context import Context
 from remit.services.sweeps import due_jobs
-from remit.store.collections import COLLECTIONS
-from remit.store.invoices import AUTOPAY, FINALIZE
-from remit.store.payment_methods import EXPIRING
-from remit.store.subscriptions import BILLING
 
-ctx = Context.from_env()
-autopay = JobQueue(os.environ["AUTOPAY_QUEUE_URL"])
-queues = {
-    BILLING: JobQueue(os.environ["BILLING_QUEUE_URL"]),
-    FINALIZE: JobQueue(os.environ["FINALIZE_QUEUE_URL"]),
-    # Charges due and cards to warn about share the AutoPay queue and worker.
-    AUTOPAY: autopay,
-    EXPIRING: autopay,
-    COLLECTIONS: JobQueue(os.environ["COLLECTIONS_QUEUE_URL"]),
-}
+ctx = wiring.context()
+# The queue of each kind of work (AutoPay charges and expiring cards share one).
+queues = wiring.job_queues()
 
 
 @logger.inject_lambda_context

@@ -1,20 +1,17 @@
 """Tries again what SNS could not deliver to a webhook endpoint, with backoff, for up to
 three days after the event (remit.services.webhooks.Redriver)."""
 
-import os
-
 import boto3
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from remit.adapters.sns import Topic
+from remit import wiring
 from remit.observability import logger, metrics, tracer
-from remit.services.context import Context
-from remit.services.webhooks import Redriver
+from remit.settings import get_settings
 
-redriver = Redriver(Context.from_env(), Topic(os.environ["EVENTS_TOPIC_ARN"]))
+redriver = wiring.redriver(wiring.context())
 sqs = boto3.client("sqs")
-queue_url = os.environ["WEBHOOK_DLQ_URL"]
+queue_url = get_settings().need("webhook_dlq_url")
 # SQS hides a message for at most twelve hours at a time.
 MAX_VISIBILITY = 12 * 3600
 

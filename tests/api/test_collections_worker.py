@@ -13,11 +13,11 @@ import pytest
 from remit.clock import FixedClock
 from remit.domain.events import Event
 from remit.schemas.events import EventOut
-from remit.services.collections import CollectionService
 from remit.services.context import Context
-from remit.services.delivery import DeliveryService
 from remit.services.sweeps import due_jobs
+from remit.settings import get_settings
 from remit.store.collections import COLLECTIONS
+from remit.wiring import collection_service, delivery_service
 from remit_local.emails import sent_emails
 from remit_local.lambdas import LambdaContext, functions, load_handler
 from tests.api.conftest import SENDER
@@ -70,14 +70,17 @@ def test_the_worker_works_a_due_invoice_and_reports_a_bad_record_alone(
     monkeypatch.setenv("DOCUMENTS_BUCKET", BUCKET)
     monkeypatch.setenv("SENDER_ADDRESS", SENDER)
     monkeypatch.setenv("PDF_FUNCTION_NAME", "remit-pdf")
+    get_settings.cache_clear()  # the API calls above read the settings already
     function, module = load_handler(functions()["CollectionsWorkerFunction"])
     # The module wired its service from the environment (real SES and SNS adapters, on
     # moto); the test's clock and table stand in for the system clock.
     wired = module.collections
-    module.collections = CollectionService(
+    module.collections = collection_service(
         ctx,
-        DeliveryService(ctx, wired.delivery.mailer, wired.delivery.documents, SENDER),
-        wired.sms,
+        delivery=delivery_service(
+            ctx, mailer=wired.delivery.mailer, documents=wired.delivery.documents, sender=SENDER
+        ),
+        sms=wired.sms,
     )
     bad = json.dumps({"kind": "autopay", "organizationId": org, "id": invoice["id"]})
     answer = function(
@@ -99,6 +102,7 @@ def test_the_delivery_worker_reads_the_publishers_message(
     monkeypatch.setenv("DOCUMENTS_BUCKET", BUCKET)
     monkeypatch.setenv("SENDER_ADDRESS", SENDER)
     monkeypatch.setenv("PDF_FUNCTION_NAME", "remit-pdf")
+    get_settings.cache_clear()  # the API client's app read the settings already
     api.patch("/organization/invoice-settings", {"attachPdf": False})
     account = api.post("/accounts", {"name": "Globex", "email": "pub@globex.example"}).body
     invoice = api.post("/invoices", draft(account["id"], line("40.00"))).body

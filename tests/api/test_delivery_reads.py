@@ -12,13 +12,13 @@ from typing import Any
 import boto3
 import pytest
 
+from remit import wiring
 from remit.adapters.s3 import DocumentBucket
 from remit.adapters.ses import SesMailer
 from remit.clock import FixedClock
 from remit.documents.view import DocumentView
 from remit.domain.events import Event
 from remit.services.context import Context
-from remit.services.delivery import DeliveryService
 from remit.services.documents import WAIT_POLLS, DocumentService, RenderInProgress, document_key
 from remit.services.links import Links
 from remit.store.repositories import Store
@@ -118,8 +118,12 @@ def test_an_issued_invoice_email_reads_each_object_once_and_mints_no_unused_link
         pdf_function.calls.clear()
 
     worker, wire = counted(ctx)
-    delivery = DeliveryService(
-        worker, SesMailer(), DocumentService(worker, bucket, pdf_function), SENDER, Links(worker)
+    delivery = wiring.delivery_service(
+        worker,
+        mailer=SesMailer(),
+        documents=DocumentService(worker, bucket, pdf_function),
+        sender=SENDER,
+        links=Links(worker),
     )
     sent = delivery.on_event(event)
 
@@ -142,7 +146,13 @@ def test_the_default_invoice_email_mints_one_link_for_the_page_and_its_payment_f
     api.patch("/organization/invoice-settings", {"attachPdf": False})
     _, event = issued_event(api, ctx, org, account["id"])
     worker, wire = counted(ctx)
-    delivery = DeliveryService(worker, SesMailer(), DocumentService(worker, bucket), SENDER, Links(worker))
+    delivery = wiring.delivery_service(
+        worker,
+        mailer=SesMailer(),
+        documents=DocumentService(worker, bucket),
+        sender=SENDER,
+        links=Links(worker),
+    )
 
     delivery.on_event(event)
 

@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from remit.domain.events import Event
 from remit.services.context import Context
+from remit.settings import get_settings
 from remit_local.emails import sent_emails
 from remit_local.lambdas import LambdaContext, functions, load_handler
 from tests.api.conftest import SENDER
@@ -52,6 +53,7 @@ def issued(
     monkeypatch.setenv("DOCUMENTS_BUCKET", BUCKET)
     monkeypatch.setenv("SENDER_ADDRESS", SENDER)
     monkeypatch.setenv("PDF_FUNCTION_NAME", "remit-pdf")
+    get_settings.cache_clear()  # read again, with the variables just set
     invoice = api.post("/invoices", draft(account["id"])).body
     api.post(f"/invoices/{invoice['id']}/finalize")
     page = ctx.store.table.query(

@@ -20,6 +20,7 @@ from remit.services.delivery import DeliveryInProgress, DeliveryService
 from remit.services.delivery_log import DeliveryLog
 from remit.services.documents import DocumentService
 from remit.services.links import Links
+from remit.wiring import delivery_service
 from remit_local.emails import sent_emails
 from tests.api.conftest import SENDER
 from tests.support.api_client import ApiClient
@@ -31,7 +32,8 @@ from tests.support.pdf import text
 @pytest.fixture
 def delivery(ctx: Context, bucket: DocumentBucket, pdf_function: InProcessPdfFunction) -> DeliveryService:
     """What functions/delivery_worker runs for each event."""
-    return DeliveryService(ctx, SesMailer(), DocumentService(ctx, bucket, pdf_function), SENDER, links(ctx))
+    documents = DocumentService(ctx, bucket, pdf_function)
+    return delivery_service(ctx, mailer=SesMailer(), documents=documents, sender=SENDER, links=links(ctx))
 
 
 def links(ctx: Context) -> Links:
@@ -149,11 +151,15 @@ def test_a_failed_send_is_logged_and_retried_and_a_held_claim_is_not_sent_twice(
 
     documents = DocumentService(ctx, bucket, pdf_function)
     with pytest.raises(Unavailable, match="sending paused"):
-        DeliveryService(ctx, Refusing(), documents, SENDER, links(ctx)).on_event(issued)
+        delivery_service(
+            ctx, mailer=Refusing(), documents=documents, sender=SENDER, links=links(ctx)
+        ).on_event(issued)
     [failed] = api.get(f"/invoices/{invoice['id']}/emails").body["data"]
     assert (failed["status"], failed["detail"]) == ("failed", "MessageRejected: sending paused")
 
-    retried = DeliveryService(ctx, SesMailer(), documents, SENDER, links(ctx)).on_event(issued)
+    retried = delivery_service(
+        ctx, mailer=SesMailer(), documents=documents, sender=SENDER, links=links(ctx)
+    ).on_event(issued)
     assert retried is not None
     assert retried.status == "sent"
     assert len(sent_emails()) == 1
@@ -169,7 +175,9 @@ def test_a_failed_send_is_logged_and_retried_and_a_held_claim_is_not_sent_twice(
     ctx.store.deliveries.claim(held, ctx.clock.now())
     other = issued.model_copy(update={"id": "evt_other"})
     with pytest.raises(DeliveryInProgress):
-        DeliveryService(ctx, SesMailer(), documents, SENDER, links(ctx)).on_event(other)
+        delivery_service(
+            ctx, mailer=SesMailer(), documents=documents, sender=SENDER, links=links(ctx)
+        ).on_event(other)
     assert len(sent_emails()) == 1
 
 

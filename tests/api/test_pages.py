@@ -23,6 +23,7 @@ from remit.pages.links import PageLinks
 from remit.pages.web import ROUTES
 from remit.services.context import Context
 from remit.services.documents import DocumentService
+from remit.settings import get_settings
 from remit_local.apigw import proxy_event
 from remit_local.lambdas import LambdaContext
 from tests.support.api_client import ApiClient
@@ -38,6 +39,7 @@ def pages(
     ctx: Context, bucket: DocumentBucket, pdf_function: InProcessPdfFunction, monkeypatch: pytest.MonkeyPatch
 ) -> Pages:
     monkeypatch.setenv("PUBLIC_BASE_URL", BASE)
+    get_settings.cache_clear()  # read again, with the variables just set
     return build_app(ctx, lambda: DocumentService(ctx, bucket, pdf_function))
 
 
@@ -323,6 +325,7 @@ def test_an_organization_on_stripe_gets_stripe_elements_and_pays_with_the_method
     monkeypatch.setenv("STRIPE_PUBLISHABLE_KEY", "pk_test_remit")
     # Without a stored secret key an organization cannot move to Stripe; with one it can.
     monkeypatch.setenv("STRIPE_SECRET_PARAMETER", "/remit/test/stripe-secret")
+    get_settings.cache_clear()  # read again, with the variables just set
     refused = api.patch("/organization/payment-settings", {"gateway": "stripe"})
     assert (refused.status, refused.body["field"]) == (409, "gateway")
     boto3.client("ssm").put_parameter(
@@ -355,6 +358,7 @@ def test_an_organization_on_stripe_gets_stripe_elements_and_pays_with_the_method
 
     # Without a publishable key there is no Elements and no script: saved methods only.
     monkeypatch.delenv("STRIPE_PUBLISHABLE_KEY")
+    get_settings.cache_clear()
     other = issue(api, account["id"])
     plain = request(pages, "GET", invoice_link(ctx, org, other["id"]))
     assert "<script" not in plain["body"]

@@ -19,6 +19,7 @@ from remit.clock import FixedClock
 from remit.pages.app import build_app
 from remit.services.context import Context
 from remit.services.payments import PaymentService
+from remit.settings import get_settings
 from tests.api.test_pages import CARD, Pages, csrf_of, invoice_link, issue, pages, request
 from tests.support.api_client import ApiClient
 
@@ -387,6 +388,7 @@ def test_on_stripe_the_page_tokenizes_banks_with_stripe_js_and_runs_the_challeng
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://pay.acme.example")
     monkeypatch.setenv("STRIPE_PUBLISHABLE_KEY", "pk_test_remit")
     monkeypatch.setenv("STRIPE_SECRET_PARAMETER", "/remit/test/stripe-secret")
+    get_settings.cache_clear()  # read again, with the variables just set
     boto3.client("ssm").put_parameter(Name="/remit/test/stripe-secret", Value="sk_test", Type="SecureString")
     assert api.patch("/organization/payment-settings", {"gateway": "stripe"}).status == 200
     stand_in = StripeStandIn(SandboxGateway(ctx.store.sandbox, ctx.clock))

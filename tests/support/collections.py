@@ -10,11 +10,11 @@ from typing import Any
 from remit.emails.mime import OutgoingEmail
 from remit.services.collections import CollectionService
 from remit.services.context import Context
-from remit.services.delivery import DeliveryService
 from remit.services.documents import DocumentService
 from remit.services.links import Links
 from remit.services.sweeps import due_jobs
 from remit.store.collections import COLLECTIONS
+from remit.wiring import collection_service, delivery_service
 
 BASE_URL = "https://pay.acme.example"
 
@@ -61,10 +61,14 @@ class NoDocuments:
 def collections(ctx: Context, mailer: RecordingMailer, sms: RecordingSms) -> CollectionService:
     """What functions/collections_worker builds."""
     nothing = NoDocuments()
-    delivery = DeliveryService(
-        ctx, mailer, DocumentService(ctx, nothing, nothing), "billing@acme.example", Links(ctx, BASE_URL)
+    delivery = delivery_service(
+        ctx,
+        mailer=mailer,
+        documents=DocumentService(ctx, nothing, nothing),
+        sender="billing@acme.example",
+        links=Links(ctx, BASE_URL),
     )
-    return CollectionService(ctx, delivery, sms)
+    return collection_service(ctx, delivery=delivery, sms=sms)
 
 
 def sweep(ctx: Context, service: CollectionService, org: str | None = None) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,8 +72,12 @@ class OffsetFileClock:
         os.replace(tmp, self.path)
 
 
-def clock_from_env(environ: dict[str, str] | None = None) -> Clock:
-    """The deployed clock is the system clock; ``REMIT_CLOCK_FILE`` (local only) moves it."""
-    env = os.environ if environ is None else environ
-    path = env.get("REMIT_CLOCK_FILE")
+def clock_at(path: str | None) -> Clock:
+    """The deployed clock is the system clock; a clock file (``REMIT_CLOCK_FILE``, local
+    only, see remit.settings) moves it."""
     return OffsetFileClock(Path(path)) if path else SystemClock()
+
+
+def clock_from_env(environ: Mapping[str, str]) -> Clock:
+    """The clock an environment names (the admin CLI reads the local cloud's env file)."""
+    return clock_at(environ.get("REMIT_CLOCK_FILE"))

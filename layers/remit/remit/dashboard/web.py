@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -17,14 +16,11 @@ from urllib.parse import parse_qs, urlencode
 from remit.dashboard.auth import (
     SESSION_COOKIE,
     CognitoSignIn,
-    Jwks,
     NotSignedIn,
     Operator,
     TokenVerifier,
     csrf_ok,
     csrf_token,
-    issuer_for,
-    jwks_url,
     read_cookie,
     session_id,
 )
@@ -87,25 +83,23 @@ class Wiring:
 
     @classmethod
     def from_env(cls) -> Wiring:
+        from remit import wiring
         from remit.http import deps
         from remit.services.webhooks import WebhookService
+        from remit.settings import get_settings
 
         def webhooks() -> WebhookService:
             return WebhookService(deps.get_context(), deps.get_topic(), deps.get_webhook_config())
 
-        pool = os.environ["COGNITO_USER_POOL_ID"]
-        client_id = os.environ["COGNITO_CLIENT_ID"]
-        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
-        issuer = issuer_for(region, pool)
-        jwks = Jwks(jwks_url(issuer, pool, os.environ.get("AWS_ENDPOINT_URL")))
+        verifier, sign_in = wiring.operator_auth()
         return cls(
             context=deps.get_context,
-            verifier=TokenVerifier(issuer, client_id, jwks),
-            sign_in=CognitoSignIn(client_id),
+            verifier=verifier,
+            sign_in=sign_in,
             storage=deps.get_storage,
             renderer=deps.get_renderer,  # type: ignore[arg-type]
             mailer=deps.get_mailer,
-            sender=os.environ.get("SENDER_ADDRESS", ""),
+            sender=get_settings().sender_address or "",
             webhooks=webhooks,
         )
 
@@ -113,12 +107,12 @@ class Wiring:
         """The one place the dashboard gets its DeliveryService."""
         if self.delivery is not None:
             return self.delivery()
-        from remit.services.delivery import DeliveryService
+        from remit import wiring
         from remit.services.documents import DocumentService
 
         ctx = self.context()
         documents = DocumentService(ctx, self.storage(), self.renderer())
-        return DeliveryService(ctx, self.mailer(), documents, self.sender)
+        return wiring.delivery_service(ctx, mailer=self.mailer(), documents=documents, sender=self.sender)
 
 
 class Visit:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -27,6 +26,7 @@ from remit.http.routes import (
     subscriptions,
     webhooks,
 )
+from remit.settings import get_settings
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler.openapi.models import SecurityScheme
@@ -65,7 +65,7 @@ def build_app() -> APIGatewayRestResolver:
         app.include_router(module.router)
     errors.register(app)
     app.use(middlewares=[idempotency])
-    if os.environ.get("REMIT_ENABLE_SWAGGER") == "1":
+    if get_settings().remit_enable_swagger:
         # Local only: the deployed API serves no unauthenticated documentation route.
         app.enable_swagger(
             path="/swagger",

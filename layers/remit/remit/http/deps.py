@@ -1,15 +1,16 @@
 """Dependencies the routes declare with ``Depends``. Tests replace ``get_context`` through
-``app.dependency_overrides``; nothing is patched."""
+``app.dependency_overrides``; nothing is patched. What needs the environment is built by
+remit.wiring, once per container (the ``@cache``d getters)."""
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Annotated, cast
 
 from aws_lambda_powertools.event_handler import Depends, Request
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 
+from remit import wiring
 from remit.adapters.sns import Topic
 from remit.errors import Unauthorized
 from remit.services.accounts import AccountService
@@ -35,20 +36,17 @@ from remit.services.webhooks import WebhookConfig, WebhookService
 @cache
 def get_context() -> Context:
     # Built once per Lambda container, on first use, and reused by every invocation.
-    return Context.from_env()
+    return wiring.context()
 
 
 @cache
 def get_topic() -> Topic:
-    return Topic(os.environ["EVENTS_TOPIC_ARN"])
+    return wiring.topic()
 
 
 @cache
 def get_webhook_config() -> WebhookConfig:
-    return WebhookConfig(
-        dead_letter_arn=os.environ["WEBHOOK_DLQ_ARN"],
-        allow_insecure=os.environ.get("WEBHOOK_ALLOW_INSECURE") == "1",
-    )
+    return wiring.webhook_config()
 
 
 def tenant(request: Request) -> str:
@@ -112,17 +110,13 @@ def checkout(ctx: Annotated[Context, Depends(get_context)]) -> CheckoutService:
 
 @cache
 def get_storage() -> Storage:
-    from remit.adapters.s3 import DocumentBucket
-
-    # Read when first needed (a request that fails its lookup first never needs it).
-    return DocumentBucket(os.environ.get("DOCUMENTS_BUCKET", ""))
+    # Built when first needed (a request that fails its lookup first never needs it).
+    return wiring.document_storage()
 
 
 @cache
 def get_renderer() -> Renderer:
-    from remit.adapters.pdf_function import PdfFunction
-
-    return PdfFunction(os.environ.get("PDF_FUNCTION_NAME", ""))
+    return wiring.pdf_renderer()
 
 
 def documents(
@@ -130,14 +124,12 @@ def documents(
     storage: Annotated[Storage, Depends(get_storage)],
     renderer: Annotated[Renderer, Depends(get_renderer)],
 ) -> DocumentService:
-    return DocumentService(ctx, storage, renderer)
+    return wiring.document_service(ctx, storage=storage, renderer=renderer)
 
 
 @cache
 def get_mailer() -> Mailer:
-    from remit.adapters.ses import SesMailer
-
-    return SesMailer(os.environ.get("SES_CONFIGURATION_SET"))
+    return wiring.ses_mailer()
 
 
 def email_templates(ctx: Annotated[Context, Depends(get_context)]) -> EmailTemplateService:
@@ -149,7 +141,7 @@ def deliveries(
     docs: Annotated[DocumentService, Depends(documents)],
     mailer: Annotated[Mailer, Depends(get_mailer)],
 ) -> DeliveryService:
-    return DeliveryService(ctx, mailer, docs, os.environ.get("SENDER_ADDRESS", ""))
+    return wiring.delivery_service(ctx, mailer=mailer, documents=docs)
 
 
 def collections(

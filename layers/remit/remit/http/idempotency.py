@@ -109,19 +109,8 @@ def _body_fingerprint(body: str | None) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def idempotency(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    event = app.current_event
-    # Powertools' header dict matches names case-insensitively.
-    key = event.headers.get(HEADER)
-    if event.http_method != "POST" or key is None:
-        return next_middleware(app)
-    if not 1 <= len(key) <= 255:
-        return error_response(422, "validation_error", "Idempotency-Key must be 1 to 255 characters", HEADER)
-    authorizer = event.request_context.authorizer
-    org_id = authorizer.get("organizationId") if authorizer else None
-    if not org_id:
-        return next_middleware(app)
-
+def _records(app: APIGatewayRestResolver, org_id: str) -> tuple[DynamoDBPersistenceLayer, IdempotencyConfig]:
+    """Where an organization's idempotency records live (its own partition), and how long."""
     table = get_context_for(app).store.table
     persistence = DynamoDBPersistenceLayer(
         table_name=table.name,
@@ -139,7 +128,41 @@ def idempotency(app: APIGatewayRestResolver, next_middleware: NextMiddleware) ->
     )
     if app.lambda_context is not None:
         config.register_lambda_context(app.lambda_context)
+    return persistence, config
 
+
+def _answer(
+    app: APIGatewayRestResolver, next_middleware: NextMiddleware, stored: dict[str, Any]
+) -> Response[Any]:
+    """What a request answers from its record: the stored answer, or for a route whose
+    answer held a secret, a fresh run or a refusal that names what was made."""
+    if "secrets" in stored:
+        if stored["secrets"].get("replay") == "fresh":
+            return next_middleware(app)
+        return _secret_replay(stored)
+    headers = {k: v for k, v in stored["headers"].items() if k != "Content-Type"}
+    return Response(
+        status_code=stored["statusCode"],
+        body=stored["body"],
+        content_type=stored["contentType"],
+        headers=headers,
+    )
+
+
+def idempotency(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    event = app.current_event
+    # Powertools' header dict matches names case-insensitively.
+    key = event.headers.get(HEADER)
+    if event.http_method != "POST" or key is None:
+        return next_middleware(app)
+    if not 1 <= len(key) <= 255:
+        return error_response(422, "validation_error", "Idempotency-Key must be 1 to 255 characters", HEADER)
+    authorizer = event.request_context.authorizer
+    org_id = authorizer.get("organizationId") if authorizer else None
+    if not org_id:
+        return next_middleware(app)
+
+    persistence, config = _records(app, org_id)
     first: list[dict[str, Any]] = []  # the full answer, when this request ran the route
 
     @idempotent_function(
@@ -182,19 +205,7 @@ def idempotency(app: APIGatewayRestResolver, next_middleware: NextMiddleware) ->
         )
     except _NotStored as failed:
         return failed.response
-    if first:
-        stored = first[0]
-    elif "secrets" in stored:
-        if stored["secrets"].get("replay") == "fresh":
-            return next_middleware(app)
-        return _secret_replay(stored)
-    headers = {k: v for k, v in stored["headers"].items() if k != "Content-Type"}
-    return Response(
-        status_code=stored["statusCode"],
-        body=stored["body"],
-        content_type=stored["contentType"],
-        headers=headers,
-    )
+    return _answer(app, next_middleware, first[0] if first else stored)
 
 
 def get_context_for(app: APIGatewayRestResolver) -> Any:

@@ -3,9 +3,8 @@ mounts them with."""
 
 from __future__ import annotations
 
-import os
-
 from remit.domain.organization import Organization
+from remit.settings import get_settings
 
 
 def stripe_key(org: Organization) -> str | None:
@@ -13,4 +12,4 @@ def stripe_key(org: Organization) -> str | None:
     stack's ``StripePublishableKey``); None: no Elements on this page."""
     if org.payment_settings.gateway != "stripe":
         return None
-    return os.environ.get("STRIPE_PUBLISHABLE_KEY") or None
+    return get_settings().stripe_publishable_key or None

@@ -5,7 +5,6 @@ the stack's context and document service. Posts answer 303 to the page they came
 
 from __future__ import annotations
 
-import os
 from functools import cache
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -13,8 +12,6 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from remit.pages.app import build_app, routes
 from remit.pages.elements import stripe_key
 from remit.pages.routes.assets import STATIC
-from remit.services.context import Context
-from remit.services.documents import DocumentService
 
 __all__ = ["ROUTES", "STATIC", "from_env", "stripe_key"]
 
@@ -23,14 +20,8 @@ ROUTES = routes()
 
 
 def from_env() -> APIGatewayRestResolver:
-    def documents() -> DocumentService:
-        from remit.adapters.pdf_function import PdfFunction
-        from remit.adapters.s3 import DocumentBucket
+    from remit import wiring
 
-        return DocumentService(
-            Context.from_env(),
-            DocumentBucket(os.environ.get("DOCUMENTS_BUCKET", "")),
-            PdfFunction(os.environ.get("PDF_FUNCTION_NAME", "")),
-        )
-
-    return build_app(Context.from_env(), cache(documents))
+    ctx = wiring.context()
+    # The documents port is built on the first download: most pages never need it.
+    return build_app(ctx, cache(lambda: wiring.document_service(ctx)))

@@ -1,13 +1,26 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Protocol
 
 from pydantic import Field
 
 from remit import money
 from remit.domain import receivables as r
 from remit.schemas.common import ResponseModel
-from remit.services.receivables import ReceivablesReport
+
+
+class ReceivablesReport(Protocol):
+    """What the response is made from (remit.services.receivables.ReceivablesReport),
+    named by its shape: schemas sit below the services and import none of them."""
+
+    @property
+    def as_of(self) -> date: ...
+    @property
+    def currencies(self) -> Sequence[r.CurrencyReceivables]: ...
+    @property
+    def months(self) -> Sequence[str]: ...
 
 
 class AgeBucketsOut(ResponseModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +17,7 @@ from remit.schemas.invoice import InvoiceOut
 from remit.schemas.payment_method import PaymentMethodOut
 from remit.services.context import Context
 from remit.services.events import make_events
+from remit.services.links import base_url
 from remit.services.payment_methods import PaymentMethodService
 from remit.services.payments import PaymentService
 from remit.store.errors import StaleWrite
@@ -25,7 +25,7 @@ from remit.store.errors import StaleWrite
 
 def checkout_url(token: str) -> str:
     """The hosted page's address (``PUBLIC_BASE_URL``: where the pages are served)."""
-    return f"{os.environ.get('PUBLIC_BASE_URL', '').rstrip('/')}/checkout/{token}"
+    return f"{base_url()}/checkout/{token}"
 
 
 def session_out(session: CheckoutSession, url: str) -> CheckoutSessionOut:

@@ -1,29 +1,24 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 from remit.adapters.gateway.port import Gateway
-from remit.clock import Clock, clock_from_env
+from remit.clock import Clock
 from remit.domain.payment_method import GatewayName
 from remit.store.repositories import Store
-from remit.store.table import Table
 
 
 @dataclass(frozen=True)
 class Context:
     """What every use case needs: where data lives, what time it is, and (for payments)
-    which gateway collects. Tests pass ``gateways`` to put a fault-injecting gateway in."""
+    which gateway collects. Tests pass ``gateways`` to put a fault-injecting gateway in.
+    A deployed function's context is built by remit.wiring.context()."""
 
     store: Store
     clock: Clock
     gateways: Callable[[GatewayName], Gateway] | None = None
-
-    @classmethod
-    def from_env(cls) -> Context:
-        return cls(store=Store(Table(os.environ["TABLE_NAME"])), clock=clock_from_env())
 
     def gateway(self, name: GatewayName) -> Gateway:
         if self.gateways is not None:

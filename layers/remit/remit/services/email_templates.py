@@ -18,10 +18,9 @@ from remit.domain.organization import Organization
 from remit.emails import render as emails
 from remit.emails.defaults import TEMPLATE_NAMES, VARIABLES, default
 from remit.errors import NotFound
-from remit.pages.links import base_url
 from remit.schemas.emails import EmailPreviewOut, EmailTemplateIn, EmailTemplateOut
 from remit.services.context import Context
-from remit.services.links import PAY_ANCHOR
+from remit.services.links import PAY_ANCHOR, base_url
 
 INVOICE_LINKS = frozenset({"invoice_url", "pay_now_url"})  # one link: the page, and its form
 ACCOUNT_LINK = "update_payment_link"

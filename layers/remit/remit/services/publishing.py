@@ -19,7 +19,6 @@ from remit.adapters.sns import FIRST_DELIVERY, Topic
 from remit.domain.events import Event
 from remit.schemas.events import EventOut
 from remit.services.context import Context
-from remit.store import keys
 from remit.store.table import deserialize
 
 
@@ -73,9 +72,4 @@ class Publisher:
 
     def _already_published(self, events: list[Event]) -> set[str]:
         """Ids in ``events`` whose item says SNS has them (a redelivered batch)."""
-        found: set[str] = set()
-        for start in range(0, len(events), 100):
-            chunk = events[start : start + 100]
-            items = self.store.table.get_many([keys.event(e.organization_id, e.id) for e in chunk])
-            found |= {i["id"] for i in items if i is not None and i.get("publishedAt")}
-        return found
+        return self.store.events.published_ids(events)

@@ -104,6 +104,16 @@ class EventRepo:
         if events:
             self.table.transact([event_put(e) for e in events])
 
+    def published_ids(self, events: Sequence[Event]) -> set[str]:
+        """The ids of ``events`` already marked published (consistent reads, a hundred
+        keys a BatchGetItem): what the publisher skips in a redelivered batch."""
+        found: set[str] = set()
+        for start in range(0, len(events), 100):
+            chunk = events[start : start + 100]
+            items = self.table.get_many([keys.event(e.organization_id, e.id) for e in chunk])
+            found |= {i["id"] for i in items if i is not None and i.get("publishedAt")}
+        return found
+
     def mark_published(self, event: Event, when: datetime) -> bool:
         """Record that SNS has ``event``; False if it was already marked (a redelivery)."""
         try:

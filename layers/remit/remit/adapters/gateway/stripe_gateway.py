@@ -11,7 +11,6 @@ that uses Stripe charges, so it adds nothing to a cold start otherwise."""
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ from remit.adapters.gateway.port import (
 )
 from remit.domain.payment_method import BankDetails, CardDetails, GatewayName, MethodType, PaymentMethod
 from remit.errors import Unavailable
+from remit.settings import get_settings
 
 if TYPE_CHECKING:
     from stripe import PaymentIntent
@@ -45,12 +45,14 @@ RETRYABLE_CODES = frozenset(
 @cache
 def secret_key() -> str:
     """The secret key, from SSM Parameter Store (a SecureString) or Secrets Manager, named
-    by the environment. Read once per container."""
+    by the settings (``STRIPE_SECRET_PARAMETER``, ``STRIPE_SECRET_ID``). Read once per
+    container."""
+    settings = get_settings()
     try:
-        if name := os.environ.get("STRIPE_SECRET_PARAMETER"):
+        if name := settings.stripe_secret_parameter:
             out = boto3.client("ssm").get_parameter(Name=name, WithDecryption=True)
             return str(out["Parameter"]["Value"])
-        if secret_id := os.environ.get("STRIPE_SECRET_ID"):
+        if secret_id := settings.stripe_secret_id:
             return str(boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])
     except ClientError as exc:
         # An organization chose Stripe in a deployment whose secret was never stored: the
