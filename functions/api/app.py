@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from remit.http.app import build_app
 from remit.observability import logger, metrics, tracer
 
-app = build_app()
+app = build_app(lazy=True)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
