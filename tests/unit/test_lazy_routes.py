@@ -13,6 +13,7 @@ import pytest
 from remit.http.app import ROUTERS, ROUTERS_BY_SEGMENT, JsonResolver, build_app
 from remit_local.apigw import proxy_event
 from remit_local.lambdas import LambdaContext, functions, load_handler
+from remit_local.template import TEMPLATE, load
 
 
 def first_segment(path: str) -> str:
@@ -70,3 +71,11 @@ def test_the_snapshot_hook_includes_every_route_and_makes_clients(monkeypatch: p
         factories = (deps.get_context, deps.get_topic, deps.get_storage, deps.get_renderer, deps.get_mailer)
         for factory in factories:
             factory.cache_clear()
+
+
+def test_snapstart_is_a_template_option_off_by_default() -> None:
+    doc = load(TEMPLATE)
+    assert doc["Parameters"]["EnableSnapStart"]["Default"] == "false"
+    api = doc["Resources"]["ApiFunction"]["Properties"]
+    assert api["SnapStart"]["ApplyOn"] == {"Fn::If": ["SnapStartOn", "PublishedVersions", "None"]}
+    assert api["AutoPublishAlias"]  # SnapStart snapshots published versions only
