@@ -5,6 +5,7 @@ cold start imports little. With SnapStart on (template.yaml, ``EnableSnapStart``
 runs ``prime`` once before it snapshots the initialized function, so a restored container
 starts with every route, schema and service imported and its AWS clients made."""
 
+import random
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -45,8 +46,11 @@ def prime() -> None:
 try:
     # Lambda's Python runtimes (3.12 and later) carry this module; tests and the local
     # cloud do not, and there is nothing to snapshot there.
-    from snapshot_restore_py import register_before_snapshot
+    from snapshot_restore_py import register_after_restore, register_before_snapshot
 except ImportError:
     pass
 else:
     register_before_snapshot(prime)
+    # Every container restored from one snapshot starts with the PRNG state it holds; the
+    # retry jitter (remit.services.retry) must differ between them, so reseed from urandom.
+    register_after_restore(random.seed)

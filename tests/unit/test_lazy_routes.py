@@ -6,6 +6,9 @@ every test that builds the app eagerly. And SnapStart's hook must leave nothing 
 from __future__ import annotations
 
 import importlib
+import random
+import sys
+import types
 from collections import defaultdict
 
 import pytest
@@ -79,3 +82,13 @@ def test_snapstart_is_a_template_option_off_by_default() -> None:
     api = doc["Resources"]["ApiFunction"]["Properties"]
     assert api["SnapStart"]["ApplyOn"] == {"Fn::If": ["SnapStartOn", "PublishedVersions", "None"]}
     assert api["AutoPublishAlias"]  # SnapStart snapshots published versions only
+
+
+def test_in_lambdas_runtime_the_hooks_are_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    registered: dict[str, list[object]] = {"before": [], "after": []}
+    runtime = types.ModuleType("snapshot_restore_py")
+    runtime.register_before_snapshot = registered["before"].append  # type: ignore[attr-defined]
+    runtime.register_after_restore = registered["after"].append  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", runtime)
+    _, module = load_handler(functions()["ApiFunction"])
+    assert registered == {"before": [module.prime], "after": [random.seed]}
