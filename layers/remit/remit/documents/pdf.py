@@ -3,7 +3,7 @@ and its native libraries are in that function's layer, nowhere else.
 
 Kept warm: one ``PdfRenderer`` per container parses the stylesheet and loads the compact
 fonts once (``FontConfiguration`` reused), so a render only lays out the document and
-subsets two small fonts. The document's own fetcher loads nothing but the logo, through
+embeds two small fonts. The document's own fetcher loads nothing but the logo, through
 ``remit.documents.fetcher`` (https only, public addresses, bounded size and time).
 """
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from weasyprint import CSS, HTML
+from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -21,6 +22,12 @@ from remit.documents.html import render_html, stylesheet, user_agent_stylesheet
 from remit.documents.view import DocumentView
 
 FONT_FACES = (("Regular", "normal"), ("Bold", "bold"))
+
+
+def harfbuzz_subsets() -> bool:
+    """Whether WeasyPrint subsets fonts with HarfBuzz (C, ~1 ms a document) rather than
+    fontTools (Python, tens of ms): the same test WeasyPrint makes in ``Font.subset``."""
+    return harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
 
 
 class LogoFetcher(URLFetcher):  # type: ignore[misc]
@@ -76,6 +83,12 @@ class PdfRenderer:
             url_fetcher=FontFetcher(font_dir),
         )
         self.fetcher = LogoFetcher(resolver)
+        # The fonts were subset once, when they were made (functions/pdf/fonts/subset.py).
+        # With HarfBuzz's subsetter the per-document subset is the cheaper way (~1 ms, and a
+        # 13 KB PDF). Without it WeasyPrint falls back to fontTools, a third of each render,
+        # so the fonts go in whole (46 KB); a whole font still costs a fontTools parse of it
+        # per document for its widths, ~10 ms. docs/performance.md has the figures.
+        self.full_fonts = not harfbuzz_subsets()
         if DocumentHTML.ua is None:
             DocumentHTML.ua = CSS(string=user_agent_stylesheet())
 
@@ -84,9 +97,6 @@ class PdfRenderer:
         pdf: bytes = html.write_pdf(
             stylesheets=[self.stylesheet],
             font_config=self.font_config,
-            # The fonts were subset once, when they were made (functions/pdf/fonts/subset.py):
-            # embedding them whole skips WeasyPrint's per-document subsetting, which was a
-            # third of each render, for a PDF still well under 60 KB.
-            full_fonts=True,
+            full_fonts=self.full_fonts,
         )
         return pdf
