@@ -46,7 +46,11 @@ class LocalStack:
         parameters: Mapping[str, str] | None = None,
         pool_size: int = 8,
         webhook_time_scale: float = 1.0,
+        prefix: str = DEFAULT_PREFIX,
     ) -> None:
+        # Resource names start with it: moto's state is one per process, so two stacks in
+        # one process (tests) need different prefixes.
+        self.prefix = prefix
         self.state_dir = state_dir
         # SNS's HTTP(S) deliveries (webhooks), asynchronous as in AWS (remit_local.sns_http);
         # ``webhook_time_scale`` shortens their retry delays for tests.
@@ -99,7 +103,7 @@ class LocalStack:
             # environment (PUBLIC_BASE_URL) is.
             port = port or free_port()
             self.parameters.setdefault("PublicBaseUrl", f"http://{host}:{port}")
-            main = self.deploy(self.template, prefix=DEFAULT_PREFIX)
+            main = self.deploy(self.template, prefix=self.prefix)
             main.serve(LocalEndpoints(self.clock, self.run_due), host, port, throttle=throttle)
         except BaseException:
             self.stop()

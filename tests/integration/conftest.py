@@ -14,6 +14,7 @@ from remit.clock import FixedClock
 from remit.http.deps import get_context
 from remit.services.context import Context
 from remit.services.organizations import OrganizationService
+from remit.settings import get_settings
 from remit.store.repositories import Store
 from remit.store.table import Table
 from remit_local.dynamodb_local import DynamoDBLocal
@@ -54,6 +55,12 @@ def ctx(table: Table, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> Con
     # Webhook routes build their SNS adapter from these; the tests here never reach SNS.
     monkeypatch.setenv("EVENTS_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:remit-it-events")
     monkeypatch.setenv("WEBHOOK_DLQ_ARN", "arn:aws:sqs:us-east-1:123456789012:remit-it-webhook-dlq")
+    # Document and collection routes build their S3, PDF and SES adapters from these;
+    # the requests here are answered before any of them is used.
+    monkeypatch.setenv("DOCUMENTS_BUCKET", "remit-it-documents")
+    monkeypatch.setenv("PDF_FUNCTION_NAME", "remit-it-pdf")
+    monkeypatch.setenv("SENDER_ADDRESS", "billing@remit-it.example")
+    get_settings.cache_clear()
     return Context(store=Store(table), clock=clock)
 
 

@@ -37,6 +37,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
         parameters={"LogLevel": "WARNING"},
         pool_size=2,
         webhook_time_scale=TIME_SCALE,
+        prefix="remit-live",  # beside the package's stack, in the same moto
     )
     stack.start(in_memory=True)
     # A fresh stack's functions import on first use (the publisher, the delivery worker, the
