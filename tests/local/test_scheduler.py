@@ -46,17 +46,18 @@ def visible(stack: LocalStack, app: Deployment, queue: str) -> dict[str, int]:
 
 @pytest.fixture
 def sqs_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
-    """Move SQS's clock: advance(seconds). moto serves the local cloud from this process
-    (remit_local/moto_server.py), so a visibility timeout runs out when the test says so
-    instead of after a real wait."""
+    """SQS's clock, stopped, and moved by advance(seconds). moto serves the local cloud
+    from this process (remit_local/moto_server.py), so a visibility timeout runs out when
+    the test says so: not after a real wait, and not in the middle of a slow drain on a
+    loaded machine (the failed item was then received twice in one drain)."""
     real = moto_sqs.unix_time_millis
-    offset_ms = [0.0]
+    now_ms = [real()]
     monkeypatch.setattr(
-        moto_sqs, "unix_time_millis", lambda dt=None: real(dt) if dt is not None else real() + offset_ms[0]
+        moto_sqs, "unix_time_millis", lambda dt=None: real(dt) if dt is not None else now_ms[0]
     )
 
     def advance(seconds: float) -> None:
-        offset_ms[0] += seconds * 1000
+        now_ms[0] += seconds * 1000
 
     return advance
 
