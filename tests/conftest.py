@@ -48,8 +48,17 @@ def org(ctx: Context) -> str:
 # that share an xdist_group run one after another on the same worker. Every test without
 # a group of its own is grouped by its file, as --dist loadfile would: a module's fixtures
 # are made once, and a file's tests keep their order.
+#
+# Under xdist the longest file is handed out first: schemathesis is one test of minutes
+# (one request at a time, see the file), and started last it would be the whole run's tail.
+# A serial run keeps the collection order.
+LONGEST_FIRST = ("tests/local/test_schemathesis.py",)
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.nodeid.split("::")[0] not in LONGEST_FIRST)
