@@ -14,7 +14,6 @@ from remit.adapters.ses import SesMailer
 from remit.clock import FixedClock
 from remit.http.deps import get_context, get_mailer, get_renderer, get_storage
 from remit.services.context import Context
-from remit.services.organizations import OrganizationService
 from remit.store.repositories import Store
 from remit.store.table import Table
 from remit_local.resources import create_table
@@ -23,11 +22,6 @@ from tests.support.documents import BUCKET, InProcessPdfFunction
 
 TABLE = "remit-api-test"
 SENDER = "billing@remit.example"
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
 
 
 @pytest.fixture
@@ -50,12 +44,6 @@ def bucket(ctx: Context) -> DocumentBucket:
 @pytest.fixture
 def pdf_function(ctx: Context, bucket: DocumentBucket) -> InProcessPdfFunction:
     return InProcessPdfFunction(ctx, bucket)
-
-
-@pytest.fixture
-def org(ctx: Context) -> str:
-    organization, _ = OrganizationService(ctx).create("Acme")
-    return organization.id
 
 
 @pytest.fixture

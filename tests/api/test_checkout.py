@@ -11,8 +11,8 @@ from remit.errors import NotFound, PaymentDeclined
 from remit.services.checkout import CheckoutService
 from remit.services.context import Context
 from remit.store.errors import StaleWrite
-from tests.api.test_payments import issued_invoice
 from tests.support.api_client import ApiClient
+from tests.support.builders import issue, line
 
 URLS = {"successUrl": "https://app.example.com/ok", "cancelUrl": "https://app.example.com/cancel"}
 
@@ -50,7 +50,7 @@ def test_a_payment_session_pays_the_invoice_and_a_decline_leaves_it_open(
     ctx: Context,
     account: dict,  # type: ignore[type-arg]
 ) -> None:
-    inv = issued_invoice(api, account["id"], "42.00")
+    inv = issue(api, account["id"], line("42.00"))["id"]
     session = api.post(
         "/checkout-sessions", {"accountId": account["id"], "mode": "payment", "invoiceId": inv, **URLS}
     ).body
@@ -90,7 +90,7 @@ def test_payment_mode_needs_a_payable_invoice_of_the_account(
 ) -> None:
     missing = api.post("/checkout-sessions", {"accountId": account["id"], "mode": "payment", **URLS})
     assert missing.status == 422
-    inv = issued_invoice(api, account["id"])
+    inv = issue(api, account["id"], line("1500.00"))["id"]
     api.post(f"/invoices/{inv}/void")
     void = api.post(
         "/checkout-sessions", {"accountId": account["id"], "mode": "payment", "invoiceId": inv, **URLS}

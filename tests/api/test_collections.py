@@ -12,6 +12,7 @@ from remit.clock import FixedClock
 from remit.services.context import Context
 from remit.store.collections import COLLECTIONS
 from remit.store.due import due
+from tests.support import builders
 from tests.support.api_client import ApiClient
 from tests.support.builders import draft, line
 from tests.support.collections import RecordingMailer, RecordingSms, collections, sweep
@@ -40,11 +41,8 @@ def customer(api: ApiClient, token: str = "pm_card_chargeDeclined", **extra: Any
 
 
 def issue(api: ApiClient, account_id: str, amount: str = "1000.00", **extra: Any) -> dict[str, Any]:
-    created = api.post("/invoices", draft(account_id, line(amount), **extra))
-    assert created.status == 201, created
-    issued = api.post(f"/invoices/{created.body['id']}/finalize")
-    assert issued.status == 200, issued
-    return issued.body  # type: ignore[no-any-return]
+    """Invoices here are one line, 1000.00 unless a test says otherwise."""
+    return builders.issue(api, account_id, line(amount), **extra)
 
 
 def at_day(due_date: str, days_past_due: int, hour: int = 6) -> datetime:

@@ -10,6 +10,7 @@ from remit.adapters.s3 import DocumentBucket
 from remit.clock import FixedClock
 from remit.services.context import Context
 from remit.services.organizations import OrganizationService
+from tests.support import builders
 from tests.support.api_client import ApiClient
 from tests.support.builders import draft, line
 from tests.support.documents import BUCKET, InProcessPdfFunction
@@ -23,9 +24,10 @@ def key_of(url: str) -> str:
 
 
 def issue(api: ApiClient, account: dict) -> dict:  # type: ignore[type-arg]
-    body = draft(account["id"], line("1200.00", "2", taxRate="19"), line("50.00", description="Setup"))
-    created = api.post("/invoices", body).body
-    return api.post(f"/invoices/{created['id']}/finalize").body  # type: ignore[no-any-return]
+    """The invoice these tests render: two lines, one taxed."""
+    return builders.issue(
+        api, account["id"], line("1200.00", "2", taxRate="19"), line("50.00", description="Setup")
+    )
 
 
 def test_the_invoice_link_points_at_a_rendered_pdf_of_this_invoice(

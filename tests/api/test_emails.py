@@ -23,6 +23,7 @@ from remit.services.links import Links
 from remit.wiring import delivery_service
 from remit_local.emails import sent_emails
 from tests.api.conftest import SENDER
+from tests.support import builders
 from tests.support.api_client import ApiClient
 from tests.support.builders import draft, line
 from tests.support.documents import InProcessPdfFunction
@@ -67,10 +68,8 @@ def german_account(api: ApiClient) -> dict[str, Any]:
 
 
 def issue(api: ApiClient, account_id: str) -> dict[str, Any]:
-    created = api.post("/invoices", draft(account_id, line("1000.00", "1", taxRate="19"))).body
-    reply = api.post(f"/invoices/{created['id']}/finalize")
-    assert reply.status == 200, reply
-    return reply.body  # type: ignore[no-any-return]
+    """Every invoice here: one 1000.00 line taxed at 19 %."""
+    return builders.issue(api, account_id, line("1000.00", "1", taxRate="19"))
 
 
 def test_issuing_emails_the_invoice_once_in_german_with_the_pdf_to_recipients_and_cc(

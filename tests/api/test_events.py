@@ -18,7 +18,7 @@ from remit.services.context import Context
 from remit.services.organizations import OrganizationService
 from remit.services.webhooks import WebhookConfig
 from tests.support.api_client import ApiClient
-from tests.support.builders import draft
+from tests.support.builders import issue
 from tests.support.receiver import Receiver
 
 
@@ -56,8 +56,7 @@ def received(sqs: Any, url: str) -> list[dict[str, Any]]:
 
 
 def issue_and_pay(api: ApiClient, account: dict[str, Any]) -> str:
-    inv = api.post("/invoices", draft(account["id"])).body
-    api.post(f"/invoices/{inv['id']}/finalize")
+    inv = issue(api, account["id"])
     api.post(f"/invoices/{inv['id']}/payments", {"amount": "100.00", "method": "check"})
     return str(inv["id"])
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.test_payments import issued_invoice
 from tests.support.api_client import ApiClient
+from tests.support.builders import issue, line
 
 
 def attach(api: ApiClient, account_id: str, token: str, **extra: Any) -> dict[str, Any]:
@@ -155,7 +155,7 @@ def test_pay_charges_the_default_method_and_lists_the_attempt(
     account: dict,  # type: ignore[type-arg]
 ) -> None:
     attach(api, account["id"], "pm_card_visa")
-    inv = issued_invoice(api, account["id"], "120.50")
+    inv = issue(api, account["id"], line("120.50"))["id"]
     reply = api.post(f"/invoices/{inv}/pay")
     assert reply.status == 200, reply
     assert (reply.body["status"], reply.body["amountPaid"]) == ("paid", "120.50")
@@ -177,7 +177,7 @@ def test_pay_with_a_given_method_and_a_decline_is_402(
 ) -> None:
     attach(api, account["id"], "pm_card_visa")
     declined = attach(api, account["id"], "pm_card_chargeDeclinedExpiredCard")
-    inv = issued_invoice(api, account["id"])
+    inv = issue(api, account["id"], line("1500.00"))["id"]
     reply = api.post(f"/invoices/{inv}/pay", {"paymentMethodId": declined["id"]})
     assert (reply.status, reply.body["code"]) == (402, "payment_failed")
     assert "expired" in reply.body["message"]
@@ -191,7 +191,7 @@ def test_pay_with_a_given_method_and_a_decline_is_402(
 
 
 def test_pay_without_a_method_is_a_409(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]
-    inv = issued_invoice(api, account["id"])
+    inv = issue(api, account["id"], line("1500.00"))["id"]
     reply = api.post(f"/invoices/{inv}/pay")
     assert (reply.status, reply.body["code"]) == (409, "no_payment_method")
 
@@ -211,7 +211,7 @@ def test_on_issue_autopay_charges_at_finalization(api: ApiClient, account: dict)
 def test_on_due_date_autopay_is_scheduled_not_charged(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]
     attach(api, account["id"], "pm_card_visa")
     api.patch(f"/accounts/{account['id']}", {"autoPayEnabled": True})  # the organization's default timing
-    inv = issued_invoice(api, account["id"])
+    inv = issue(api, account["id"], line("1500.00"))["id"]
     body = api.get(f"/invoices/{inv}").body
     assert (body["status"], body["autoPay"], body["nextPaymentAttempt"]) == (
         "issued",

@@ -26,8 +26,9 @@ from remit.services.documents import DocumentService
 from remit.settings import get_settings
 from remit_local.apigw import proxy_event
 from remit_local.lambdas import LambdaContext
+from tests.support import builders
 from tests.support.api_client import ApiClient
-from tests.support.builders import draft, line
+from tests.support.builders import line
 from tests.support.documents import InProcessPdfFunction
 
 BASE = "https://pay.acme.example"
@@ -44,10 +45,8 @@ def pages(
 
 
 def issue(api: ApiClient, account_id: str, amount: str = "100.00") -> dict[str, Any]:
-    created = api.post("/invoices", draft(account_id, line(amount, "1", taxRate="19"))).body
-    reply = api.post(f"/invoices/{created['id']}/finalize")
-    assert reply.status == 200, reply
-    return reply.body  # type: ignore[no-any-return]
+    """Invoices here: one line taxed at 19 %, 100.00 unless a test says otherwise."""
+    return builders.issue(api, account_id, line(amount, "1", taxRate="19"))
 
 
 def invoice_link(ctx: Context, org: str, invoice_id: str) -> str:

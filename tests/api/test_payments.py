@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from remit.clock import FixedClock
 from tests.support.api_client import ApiClient
-from tests.support.builders import draft, line
+from tests.support.builders import draft, issue, line
 
 SEED_PAYMENT = {
     "amount": "1500.00",
@@ -17,14 +17,8 @@ SEED_PAYMENT = {
 }
 
 
-def issued_invoice(api: ApiClient, account_id: str, unit: str = "1500.00") -> str:
-    inv = api.post("/invoices", draft(account_id, line(unit))).body
-    assert api.post(f"/invoices/{inv['id']}/finalize").status == 200
-    return str(inv["id"])
-
-
 def test_the_seed_payment_pays_the_invoice(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]
-    inv = issued_invoice(api, account["id"])
+    inv = issue(api, account["id"], line("1500.00"))["id"]
     reply = api.post(f"/invoices/{inv}/payments", SEED_PAYMENT)
     assert reply.status == 201, reply
     assert (reply.body["status"], reply.body["amountPaid"], reply.body["amountDue"]) == (
@@ -40,7 +34,7 @@ def test_the_seed_payment_pays_the_invoice(api: ApiClient, account: dict) -> Non
 
 
 def test_partial_payments_accumulate(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]
-    inv = issued_invoice(api, account["id"], "100.00")
+    inv = issue(api, account["id"], line("100.00"))["id"]
     first = api.post(f"/invoices/{inv}/payments", {"amount": "30.00", "method": "check"}).body
     assert (first["status"], first["amountPaid"], first["amountDue"]) == ("issued", "30.00", "70.00")
     second = api.post(f"/invoices/{inv}/payments", {"amount": "70", "method": "wire_transfer"}).body
@@ -49,7 +43,7 @@ def test_partial_payments_accumulate(api: ApiClient, account: dict) -> None:  # 
 
 
 def test_over_payment_is_refused_and_changes_nothing(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]
-    inv = issued_invoice(api, account["id"], "100.00")
+    inv = issue(api, account["id"], line("100.00"))["id"]
     api.post(f"/invoices/{inv}/payments", {"amount": "60.00", "method": "check"})
     reply = api.post(f"/invoices/{inv}/payments", {"amount": "40.01", "method": "check"})
     assert (reply.status, reply.body["code"], reply.body["field"]) == (409, "overpayment", "amount")
@@ -61,27 +55,27 @@ def test_payments_are_refused_for_drafts_paid_and_void_invoices(api: ApiClient, 
     pay = {"amount": "1.00", "method": "check"}
     draft_id = api.post("/invoices", draft(account["id"])).body["id"]
     assert api.post(f"/invoices/{draft_id}/payments", pay).body["code"] == "invalid_state"
-    voided = issued_invoice(api, account["id"])
+    voided = issue(api, account["id"], line("1500.00"))["id"]
     api.post(f"/invoices/{voided}/void")
     reply = api.post(f"/invoices/{voided}/payments", pay)
     assert (reply.status, reply.body["message"]) == (
         409,
         "the invoice is void; only issued (including past_due) or uncollectible invoices can be paid",
     )
-    paid = issued_invoice(api, account["id"], "1.00")
+    paid = issue(api, account["id"], line("1.00"))["id"]
     api.post(f"/invoices/{paid}/payments", pay)
     assert api.post(f"/invoices/{paid}/payments", pay).status == 409
 
 
 def test_an_uncollectible_invoice_can_still_be_paid(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]
-    inv = issued_invoice(api, account["id"], "10.00")
+    inv = issue(api, account["id"], line("10.00"))["id"]
     api.post(f"/invoices/{inv}/mark-uncollectible")
     reply = api.post(f"/invoices/{inv}/payments", {"amount": "10.00", "method": "ach"})
     assert reply.body["status"] == "paid"
 
 
 def test_bad_payments_are_422_naming_the_field(api: ApiClient, account: dict) -> None:  # type: ignore[type-arg]
-    inv = issued_invoice(api, account["id"], "10.00")
+    inv = issue(api, account["id"], line("10.00"))["id"]
     cases = [
         ({"amount": "-1.00", "method": "check"}, "amount"),
         ({"amount": "0.00", "method": "check"}, "amount"),
@@ -109,7 +103,7 @@ def test_a_payment_date_in_the_future_or_long_before_the_invoice_is_refused(
     account: dict,  # type: ignore[type-arg]
     clock: FixedClock,
 ) -> None:
-    inv = issued_invoice(api, account["id"], "10.00")  # issued 2026-01-15, today
+    inv = issue(api, account["id"], line("10.00"))["id"]  # issued 2026-01-15, today
     for day in ("2026-01-17", "2099-01-01", "2024-12-31", "1970-01-01"):
         reply = api.post(
             f"/invoices/{inv}/payments", {"amount": "1.00", "method": "check", "paymentDate": day}
@@ -140,7 +134,7 @@ def test_paid_at_is_when_the_money_arrived_not_when_it_was_recorded(
     account: dict,  # type: ignore[type-arg]
     clock: FixedClock,
 ) -> None:
-    inv = issued_invoice(api, account["id"], "10.00")  # issued 2026-01-15T09:00:00Z
+    inv = issue(api, account["id"], line("10.00"))["id"]  # issued 2026-01-15T09:00:00Z
     clock.advance(timedelta(days=20))  # recorded on 2026-02-04
     wire = {"amount": "10.00", "method": "wire_transfer", "paymentDate": "2026-01-28"}
     reply = api.post(f"/invoices/{inv}/payments", wire)
@@ -155,7 +149,7 @@ def test_a_payment_dated_before_the_invoice_counts_as_paid_when_it_was_issued(
     account: dict,  # type: ignore[type-arg]
     clock: FixedClock,
 ) -> None:
-    inv = issued_invoice(api, account["id"], "10.00")
+    inv = issue(api, account["id"], line("10.00"))["id"]
     clock.advance(timedelta(days=3))
     deposit = {"amount": "10.00", "method": "check", "paymentDate": "2025-12-01"}
     reply = api.post(f"/invoices/{inv}/payments", deposit)
@@ -167,7 +161,7 @@ def test_a_payment_without_a_date_is_paid_now(
     account: dict,  # type: ignore[type-arg]
     clock: FixedClock,
 ) -> None:
-    inv = issued_invoice(api, account["id"], "10.00")
+    inv = issue(api, account["id"], line("10.00"))["id"]
     clock.advance(timedelta(days=2, hours=3))
     reply = api.post(f"/invoices/{inv}/payments", {"amount": "10.00", "method": "check"})
     assert reply.body["paidAt"] == "2026-01-17T12:00:00Z"

@@ -25,10 +25,8 @@ from remit.dashboard.app import build_app
 from remit.dashboard.auth import CognitoSignIn, Jwks, SignInFailed, TokenVerifier, csrf_token
 from remit.dashboard.web import Wiring
 from remit.schemas.account import AccountCreate
-from remit.schemas.invoice import InvoiceCreate
 from remit.services.accounts import AccountService
 from remit.services.context import Context
-from remit.services.invoices import InvoiceService
 from remit.services.organizations import OrganizationService
 from remit.services.webhooks import WebhookConfig, WebhookService
 from remit.store.repositories import Store
@@ -36,6 +34,7 @@ from remit.store.table import Table
 from remit_local.apigw import proxy_event
 from remit_local.lambdas import LambdaContext
 from remit_local.resources import create_table
+from tests.support.builders import issue_with_services
 
 TABLE = "remit-dashboard-test"
 ISSUER = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test"
@@ -158,11 +157,6 @@ class Browser:
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
 def ctx(clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]:
     monkeypatch.setenv("TABLE_NAME", TABLE)
     with mock_aws():
@@ -171,8 +165,11 @@ def ctx(clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[Context]
         yield Context(store=Store(Table(TABLE, client)), clock=clock)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def keys() -> Keys:
+    """One signing key for the whole run: a 2048-bit RSA key takes a noticeable fraction
+    of a second to make, and every test here signs with one (a test that needs a stranger's
+    key makes its own Keys())."""
     return Keys()
 
 
@@ -216,12 +213,6 @@ def browser(app: Any) -> Browser:
 
 
 @pytest.fixture
-def org(ctx: Context) -> str:
-    organization, _ = OrganizationService(ctx).create("Acme")
-    return organization.id
-
-
-@pytest.fixture
 def other_org(ctx: Context) -> str:
     organization, _ = OrganizationService(ctx).create("Initech")
     return organization.id
@@ -233,16 +224,4 @@ def issued_invoice(
     account = AccountService(ctx).create(
         org, AccountCreate(name=f"Customer {currency}", email="ap@example.com")
     )
-    service = InvoiceService(ctx)
-    draft = service.create_draft(
-        org,
-        InvoiceCreate.model_validate(
-            {
-                "accountId": account.id,
-                "currency": currency,
-                "paymentTerms": terms,
-                "lineItems": [{"description": "Work", "quantity": "1", "unitAmount": amount}],
-            }
-        ),
-    )
-    return service.finalize(org, draft.id).id
+    return issue_with_services(ctx, org, account.id, amount, currency=currency, terms=terms).id

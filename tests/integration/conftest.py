@@ -45,11 +45,6 @@ def table(dynamodb_local: DynamoDBLocal) -> Table:
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
 def ctx(table: Table, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> Context:
     monkeypatch.setenv("TABLE_NAME", table.name)
     # Webhook routes build their SNS adapter from these; the tests here never reach SNS.

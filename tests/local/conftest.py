@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from moto.core.base_backend import BackendDict
 
 from remit.services.organizations import OrganizationService
 from remit_local.deployment import Deployment
@@ -21,6 +22,12 @@ FIXTURE_TEMPLATE = Path(__file__).parent / "fixtures" / "template.yaml"
 
 @pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    # moto serves the local cloud from this process, from moto's module-level state: a
+    # stack started again in the same process (an xdist worker that comes back to
+    # tests/local after other files) starts on none of the last one's buckets and queues.
+    # tests/api's mock_aws resets that state too, which is why this fixture is package
+    # scoped: the stack is stopped before any test outside tests/local runs.
+    BackendDict.reset()
     local = LocalStack(
         tmp_path_factory.mktemp("local-cloud"), parameters={"LogLevel": "WARNING"}, pool_size=4
     )

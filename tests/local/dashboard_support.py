@@ -11,6 +11,7 @@ from remit.services.delivery_log import TAG_ACCOUNT, TAG_EMAIL, TAG_INVOICE, TAG
 from remit_local.demo import DEMO_PASSWORD, Operator, create_operator
 from remit_local.stack import LocalStack
 from tests.local.client import call
+from tests.support.builders import issue_over_http
 
 
 def operator(stack: LocalStack, org_id: str, role: str) -> Operator:
@@ -25,14 +26,11 @@ def api(stack: LocalStack, key: str, method: str, path: str, body: Any = None) -
 
 
 def issued_invoice(stack: LocalStack, key: str, account_id: str, amount: str = "420.00") -> dict[str, Any]:
-    draft = api(
-        stack,
-        key,
-        "POST",
-        "/invoices",
-        {"accountId": account_id, "lineItems": [{"description": "Consulting", "unitAmount": amount}]},
+    return issue_over_http(
+        lambda method, path, body: api(stack, key, method, path, body),
+        account_id,
+        {"description": "Consulting", "unitAmount": amount},
     )
-    return api(stack, key, "POST", f"/invoices/{draft['id']}/finalize")  # type: ignore[no-any-return]
 
 
 def send_and_bounce(stack: LocalStack, key: str, org_id: str, invoice: dict[str, Any]) -> None:

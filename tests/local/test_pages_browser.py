@@ -17,6 +17,7 @@ import pytest
 from remit_local.stack import LocalStack
 from tests.local.client import call
 from tests.support.browser import browser_context, page, screenshots
+from tests.support.builders import issue_over_http, line
 from tests.support.pdf import text
 
 __all__ = ["browser_context", "page"]  # the shared browser's fixtures, used below
@@ -50,18 +51,9 @@ def shop(stack: LocalStack, new_org: NewOrg) -> tuple[str, Api]:
 
 
 def issue(stack: LocalStack, api: Api, account: str, *lines: tuple[str, str, str]) -> dict[str, Any]:
-    draft = api(
-        "POST",
-        "/invoices",
-        {
-            "accountId": account,
-            "paymentTerms": "net_30",
-            "lineItems": [
-                {"description": d, "quantity": q, "unitAmount": a, "taxRate": "19"} for d, q, a in lines
-            ],
-        },
-    )
-    invoice: dict[str, Any] = api("POST", f"/invoices/{draft['id']}/finalize")
+    """Issue (net 30, every line taxed at 19 %) and let the issued email go out."""
+    taxed = [line(a, q, description=d, taxRate="19") for d, q, a in lines]
+    invoice = issue_over_http(api, account, *taxed, paymentTerms="net_30")
     stack.run_due()  # publisher -> EventsTopic -> DeliveryQueue -> the delivery worker sends
     return invoice
 

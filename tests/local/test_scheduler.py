@@ -5,9 +5,12 @@ DLQ, and a topic fanned out to a queue whose consumer fails whole batches."""
 from __future__ import annotations
 
 import json
-import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
+
+import moto.sqs.models as moto_sqs
+import pytest
 
 from remit_local.deployment import Deployment
 from remit_local.stack import LocalStack
@@ -39,6 +42,24 @@ def visible(stack: LocalStack, app: Deployment, queue: str) -> dict[str, int]:
         AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
     )["Attributes"]
     return {k: int(v) for k, v in attributes.items()}
+
+
+@pytest.fixture
+def sqs_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
+    """SQS's clock, stopped, and moved by advance(seconds). moto serves the local cloud
+    from this process (remit_local/moto_server.py), so a visibility timeout runs out when
+    the test says so: not after a real wait, and not in the middle of a slow drain on a
+    loaded machine (the failed item was then received twice in one drain)."""
+    real = moto_sqs.unix_time_millis
+    now_ms = [real()]
+    monkeypatch.setattr(
+        moto_sqs, "unix_time_millis", lambda dt=None: real(dt) if dt is not None else now_ms[0]
+    )
+
+    def advance(seconds: float) -> None:
+        now_ms[0] += seconds * 1000
+
+    return advance
 
 
 def test_a_clock_jump_runs_the_schedule_once_and_it_catches_up(
@@ -86,7 +107,7 @@ def test_a_rate_is_honoured_between_runs(stack: LocalStack, fixture_app: Deploym
 
 
 def test_failed_batch_items_are_redelivered_then_dead_lettered(
-    stack: LocalStack, fixture_app: Deployment
+    stack: LocalStack, fixture_app: Deployment, sqs_clock: Callable[[float], None]
 ) -> None:
     sqs, queue = stack.clients.sqs, fixture_app.name_of("WorkQueue")
     for body in ({"id": "ok-1"}, {"id": "bad", "fail": True}, {"id": "ok-2"}):
@@ -99,13 +120,13 @@ def test_failed_batch_items_are_redelivered_then_dead_lettered(
     # The failure is not deleted: invisible for the queue's visibility timeout (1 s).
     assert visible(stack, fixture_app, "WorkQueue")["ApproximateNumberOfMessagesNotVisible"] == 1
 
-    time.sleep(1.2)
+    sqs_clock(1.2)
     second = fixture_app.scheduler.drain()
     assert second[0]["received"] == 1
     assert second[0]["failed"] == 1
 
     # maxReceiveCount is 2: the next receive moves it to the dead-letter queue instead.
-    time.sleep(1.2)
+    sqs_clock(1.2)
     assert fixture_app.scheduler.drain() == []
     dead = sqs.receive_message(QueueUrl=fixture_app.name_of("WorkDeadLetterQueue"), MaxNumberOfMessages=10)
     assert [json.loads(m["Body"])["id"] for m in dead["Messages"]] == ["bad"]

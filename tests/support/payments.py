@@ -19,6 +19,7 @@ from remit.services.sweeps import due_jobs
 from remit.store import keys
 from remit.store.invoices import AUTOPAY
 from remit.store.payment_methods import EXPIRING
+from tests.support.builders import issue_with_services
 
 
 def customer(
@@ -59,9 +60,7 @@ def draft(ctx: Context, org: str, account: str, unit: str = "100.00") -> str:
 
 
 def issued(ctx: Context, org: str, account: str, unit: str = "100.00") -> str:
-    invoice_id = draft(ctx, org, account, unit)
-    InvoiceService(ctx).finalize(org, invoice_id)
-    return invoice_id
+    return issue_with_services(ctx, org, account, unit).id
 
 
 def charges(ctx: Context, org: str) -> list[dict[str, Any]]:

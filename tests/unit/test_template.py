@@ -267,9 +267,13 @@ def test_layer_is_built_for_every_runtime_the_parameter_allows(name: str) -> Non
     assert set(layer["Properties"]["CompatibleRuntimes"]) == allowed
     assert layer["Properties"]["CompatibleArchitectures"] == ["arm64"]
     assert layer["Metadata"] == {"BuildMethod": "makefile", "BuildArchitecture": "arm64"}
-    # Compiled wheels are per ABI: the layer's Makefile must fetch each allowed version's.
+    # Compiled wheels are per ABI: the layer's Makefile must fetch each allowed version's,
+    # through the install both layers share (layers/lambda-wheels.mk).
     makefile = (ROOT / layer["Properties"]["ContentUri"] / "Makefile").read_text()
-    [versions] = re.findall(r"^LAYER_PYTHON_VERSIONS \?= (.+)$", makefile, re.MULTILINE)
+    assert "../lambda-wheels.mk" in makefile
+    assert "$(call install_layer_python," in makefile
+    shared = (ROOT / "layers" / "lambda-wheels.mk").read_text()
+    [versions] = re.findall(r"^LAYER_PYTHON_VERSIONS \?= (.+)$", shared, re.MULTILINE)
     assert {f"python{v}" for v in versions.split()} == allowed
     assert f"build-{name}:" in makefile
 
