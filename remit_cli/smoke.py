@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sys
 import time
 import urllib.error
@@ -50,7 +49,7 @@ class Api:
                 status, raw = response.status, response.read()
         except urllib.error.HTTPError as error:
             status, raw = error.code, error.read()
-        except (urllib.error.URLError, OSError, socket.timeout) as error:
+        except (TimeoutError, urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise StepFailed(f"cannot reach {self.url}: {reason}") from None
         if status in (401, 403):
@@ -62,7 +61,9 @@ class Api:
         try:
             return json.loads(raw)
         except ValueError:
-            raise StepFailed(f"{method} {path} answered {status} with no JSON: is {self.url} Remit's API?") from None
+            raise StepFailed(
+                f"{method} {path} answered {status} with no JSON: is {self.url} Remit's API?"
+            ) from None
 
 
 def _message(raw: bytes) -> str:
@@ -262,7 +263,9 @@ def target(environ: Mapping[str, str], env_file: Path = DEMO_ENV) -> tuple[str, 
         from_file = _read_demo_env(env_file)
         url, key = url or from_file.get("REMIT_API_URL"), key or from_file.get("REMIT_API_KEY")
     if not url or not key:
-        raise StepFailed(f"set REMIT_API_URL and REMIT_API_KEY (or start `make run`, which writes {env_file})")
+        raise StepFailed(
+            f"set REMIT_API_URL and REMIT_API_KEY (or start `make run`, which writes {env_file})"
+        )
     return url.rstrip("/"), key
 
 
