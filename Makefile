@@ -20,6 +20,7 @@ help:
 	@echo "make build   sam build with the local Python (deploys still run PythonRuntime, 3.12)"
 	@echo "make deploy  sam build && sam deploy --config-env \$$ENV (dev or prod)"
 	@echo "make smoke   the README walkthrough against REMIT_API_URL/KEY (default .local/demo.env)"
+	@echo "make screenshots  regenerate docs/screenshots/ (invoice PDF and dashboard)"
 
 # -- installation (each step re-runs only when its inputs change) -----------------------
 
@@ -71,6 +72,8 @@ smoke: $(VENV)/.installed
 
 # docs/screenshots/: an invoice PDF's first page and the dashboard, rendered afresh.
 screenshots: install
+	@command -v pdftoppm >/dev/null || { echo "installing poppler-utils (pdftoppm) for the invoice's PNG"; \
+		apt-get update -qq && apt-get install -y -qq poppler-utils; }
 	$(PY) -m remit_local.screenshots docs/screenshots
 
 # -- checks -----------------------------------------------------------------------------
