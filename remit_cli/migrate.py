@@ -136,11 +136,12 @@ def migrate(
     rate: float = 50,
     dry_run: bool = False,
     pages: int | None = None,
-    out: TextIO = sys.stdout,
+    out: TextIO | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Progress:
     """Walk the table from the saved cursor (or the start); stop after ``pages`` pages if
     given (the rest is for the next run)."""
+    out = out or sys.stdout  # looked up now: a test may have replaced it
     start, progress = (None, Progress()) if dry_run else _load_cursor(cursor)
     if start is not None:
         print(f"resuming after {deserialize(start)} ({progress.scanned} items scanned before)", file=out)

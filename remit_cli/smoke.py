@@ -84,7 +84,7 @@ class Run:
     # Called between polls: the tests pass the local cloud's scheduler pass, where no
     # ticker runs; against a real stack there is nothing to do but wait.
     between: Callable[[], object] | None = None
-    out: TextIO = sys.stdout
+    out: TextIO = field(default_factory=lambda: sys.stdout)
     made: dict[str, Any] = field(default_factory=dict)
     drafts: list[str] = field(default_factory=list)
 
@@ -280,7 +280,8 @@ def _read_demo_env(path: Path) -> dict[str, str]:
     return values
 
 
-def main(wait: float = 30, environ: Mapping[str, str] | None = None, out: TextIO = sys.stdout) -> int:
+def main(wait: float = 30, environ: Mapping[str, str] | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     try:
         url, key = target(os.environ if environ is None else environ)
     except StepFailed as exc:

@@ -21,6 +21,7 @@ from remit.services.organizations import OrganizationService
 from remit.store.migrations import CURRENT, SCHEMA_VERSION, upgrade
 from remit.store.repositories import Store
 from remit.store.table import Table, deserialize, serialize
+from remit_cli import admin
 from remit_cli.migrate import Progress, _migrate_item, migrate
 from remit_local.dynamodb_local import DynamoDBLocal
 from remit_local.resources import create_table
@@ -148,3 +149,16 @@ def test_upgrade_is_pure_and_reads_an_item_without_a_version_as_version_0() -> N
     assert new == {**old, SCHEMA_VERSION: CURRENT}
     assert SCHEMA_VERSION not in old
     assert upgrade(new) == new
+
+
+def test_remit_admin_migrate_runs_the_walk(
+    own: Context, dynamodb_local: DynamoDBLocal, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed(own)
+    as_previous_release(own.store.table)
+    argv = ["migrate", "--table", own.store.table.name, "--endpoint-url", dynamodb_local.endpoint]
+    assert admin.main([*argv, "--region", "us-east-1", "--cursor", str(tmp_path / "c"), "--batch", "5"]) == 0
+    printed = capsys.readouterr().out
+    assert "page 1: scanned 5" in printed
+    assert "already current 0" in printed
+    assert {i.get(SCHEMA_VERSION) for i in items(own.store.table)} == {CURRENT}

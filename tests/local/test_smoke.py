@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from remit_cli import smoke
+import pytest
+
+from remit_cli import admin, smoke
 from remit_local.dynamodb_local import free_port
 from remit_local.stack import LocalStack
 
@@ -69,3 +72,19 @@ def test_a_live_gateway_is_refused_before_anything_is_made() -> None:
     [line] = out.getvalue().splitlines()
     assert "stripe gateway" in line
     assert "sandbox" in line
+
+
+def test_remit_admin_smoke_exits_non_zero_naming_the_step(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .local/demo.env here
+    monkeypatch.setenv("REMIT_API_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("REMIT_API_KEY", "rk_nothing")
+    assert admin.main(["smoke", "--wait", "1"]) == 1
+    printed = capsys.readouterr()
+    assert "smoke run FAILED at step: connect" in printed.out
+    assert "Traceback" not in printed.out + printed.err
+
+    monkeypatch.delenv("REMIT_API_URL")
+    assert admin.main(["smoke"]) == 2
+    assert "set REMIT_API_URL and REMIT_API_KEY" in capsys.readouterr().err
