@@ -20,9 +20,9 @@ from remit.services.context import Context
 from remit.services.organizations import OrganizationService
 from remit.store.migrations import CURRENT, SCHEMA_VERSION, upgrade
 from remit.store.repositories import Store
-from remit.store.table import Table, deserialize, serialize
+from remit.store.table import ConditionFailed, Table, deserialize, serialize
 from remit_cli import admin
-from remit_cli.migrate import Progress, _migrate_item, migrate
+from remit_cli.migrate import Progress, _migrate_item, _update, migrate
 from remit_local.dynamodb_local import DynamoDBLocal
 from remit_local.resources import create_table
 from tests.support.api_client import ApiClient
@@ -162,3 +162,25 @@ def test_remit_admin_migrate_runs_the_walk(
     assert "page 1: scanned 5" in printed
     assert "already current 0" in printed
     assert {i.get(SCHEMA_VERSION) for i in items(own.store.table)} == {CURRENT}
+
+
+def test_a_shape_change_is_written_as_a_conditional_diff(own: Context) -> None:
+    """What a future step's write looks like: an attribute renamed, a map changed, the
+    version bumped; the same write a second time fails its condition (idempotent)."""
+    table = own.store.table
+    old = {
+        "pk": "ORG#mig",
+        "sk": "THING#1",
+        "entity": "thing",
+        SCHEMA_VERSION: 1,
+        "memo": "kept under a new name",
+        "totals": {"net": 100, "tax": 19},
+        "untouched": "same",
+    }
+    table.put(old)
+    new = {k: v for k, v in old.items() if k != "memo"}
+    new |= {SCHEMA_VERSION: 2, "note": old["memo"], "totals": {"net": 100, "tax": 19, "gross": 119}}
+    _update(table, old, new)
+    assert table.get({"pk": "ORG#mig", "sk": "THING#1"}) == new
+    with pytest.raises(ConditionFailed):
+        _update(table, old, new)
