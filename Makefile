@@ -11,7 +11,7 @@ ENV ?= dev
 
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: help run test lint typecheck unit openapi docs openapi-check bench load build deploy clean system-deps
+.PHONY: help run test lint typecheck unit openapi docs openapi-check bench load build deploy clean system-deps smoke screenshots
 
 help:
 	@echo "make run     start Remit locally (DynamoDB Local, moto, gateway, scheduler, demo org)"
@@ -19,6 +19,8 @@ help:
 	@echo "make bench   run the benchmarks in bench/ (results go in docs/performance.md by hand)"
 	@echo "make build   sam build with the local Python (deploys still run PythonRuntime, 3.12)"
 	@echo "make deploy  sam build && sam deploy --config-env \$$ENV (dev or prod)"
+	@echo "make smoke   the README walkthrough against REMIT_API_URL/KEY (default .local/demo.env)"
+	@echo "make screenshots  regenerate docs/screenshots/ (invoice PDF and dashboard)"
 
 # -- installation (each step re-runs only when its inputs change) -----------------------
 
@@ -62,6 +64,17 @@ run: install
 
 test: install lint openapi-check
 	$(PY) -m pytest
+
+# The README walkthrough against a running stack: `make run`'s (REMIT_API_URL and
+# REMIT_API_KEY from .local/demo.env) or a deployed one (set both). docs/deploy.md.
+smoke: $(VENV)/.installed
+	$(VENV)/bin/remit-admin smoke
+
+# docs/screenshots/: an invoice PDF's first page and the dashboard, rendered afresh.
+screenshots: install
+	@command -v pdftoppm >/dev/null || { echo "installing poppler-utils (pdftoppm) for the invoice's PNG"; \
+		apt-get update -qq && apt-get install -y -qq poppler-utils; }
+	$(PY) -m remit_local.screenshots docs/screenshots
 
 # -- checks -----------------------------------------------------------------------------
 

@@ -4,6 +4,10 @@
     remit-admin create-key --org org_... [--name ci] [--read-only]
     remit-admin create-operator --org org_... --email ops@acme.example --role admin|finance
                                 [--password ...] [--user-pool ID]
+    remit-admin smoke [--wait SECONDS]     the README walkthrough against REMIT_API_URL
+                                           with REMIT_API_KEY (default: .local/demo.env)
+    remit-admin migrate [--dry-run] [--batch N] [--rate R] [--cursor FILE]
+                                           upgrade items to the current schema version
 
 Where the table is (first that applies):
     --local            the local cloud's .local/local.env (written by `make run`)
@@ -111,7 +115,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     operator.add_argument(
         "--user-pool", help="the operators' user pool (default: --stack's OperatorUserPoolId output)"
     )
-    for command in (org, key, usage, operator):
+    smoke = commands.add_parser(
+        "smoke", help="run the README walkthrough against REMIT_API_URL (a sandbox organization)"
+    )
+    smoke.add_argument(
+        "--wait", type=float, default=30, help="seconds to wait for the invoice email (default: 30)"
+    )
+    migrate = commands.add_parser("migrate", help="upgrade every item to the current schema version")
+    migrate.add_argument("--dry-run", action="store_true", help="count what would change, write nothing")
+    migrate.add_argument("--batch", type=int, default=100, help="items per Scan page (default: 100)")
+    migrate.add_argument(
+        "--rate", type=float, default=50, help="at most this many item reads+writes a second (default: 50)"
+    )
+    migrate.add_argument(
+        "--cursor",
+        type=Path,
+        default=Path(".remit-migrate.cursor"),
+        help="where the resumable position is kept (default: .remit-migrate.cursor)",
+    )
+    for command in (org, key, usage, operator, migrate):
         _add_target_options(command, defaults=False)
     return parser.parse_args(argv)
 
@@ -272,8 +294,17 @@ def render(result: dict[str, str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.command == "smoke":
+        from remit_cli import smoke  # stdlib only: needs no table
+
+        return smoke.main(wait=args.wait)
     try:
         ctx = build_context(args, os.environ)
+        if args.command == "migrate":
+            from remit_cli.migrate import migrate_table
+
+            migrate_table(ctx.store.table, args)
+            return 0
         if args.command == "create-operator":
             result = create_operator(args, ctx, *_user_pool(args, os.environ))
         elif args.command == "register-usage-key":
