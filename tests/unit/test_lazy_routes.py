@@ -63,6 +63,8 @@ def test_the_snapshot_hook_includes_every_route_and_makes_clients(monkeypatch: p
     monkeypatch.delenv("REMIT_ENABLE_SWAGGER", raising=False)
     monkeypatch.setenv("TABLE_NAME", "remit-test")
     monkeypatch.setenv("EVENTS_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:events")
+    monkeypatch.setenv("DOCUMENTS_BUCKET", "remit-test-documents")
+    monkeypatch.setenv("PDF_FUNCTION_NAME", "remit-test-pdf")
     from remit.http import deps
 
     _, module = load_handler(functions()["ApiFunction"])

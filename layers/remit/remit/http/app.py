@@ -73,6 +73,7 @@ class JsonResolver(APIGatewayRestResolver):
         self._lazy = lazy
         self._included: set[str] = set()
         self._including = threading.Lock()
+        self._documented = not lazy
 
     def include_routers(self, names: tuple[str, ...] = ROUTERS) -> None:
         """Import and include the named routers not yet included, in ROUTERS' order. The
@@ -87,6 +88,11 @@ class JsonResolver(APIGatewayRestResolver):
     def _resolve(self) -> ResponseBuilder[Any]:
         event = self.current_event
         if self._lazy:
+            if not self._documented:
+                # The settings (and the swagger switch in them) are read with the first
+                # request, which needs them anyway, not at import.
+                self._documented = True
+                enable_docs(self)
             segment = self._remove_prefix(event.path).lstrip("/").split("/", 1)[0]
             self.include_routers(ROUTERS_BY_SEGMENT.get(segment, ()))
         kind = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
@@ -115,21 +121,28 @@ def build_app(*, lazy: bool = False) -> APIGatewayRestResolver:
         app.include_routers()
     errors.register(app)
     app.use(middlewares=[idempotency])
+    if not lazy:
+        enable_docs(app)
+    return app
+
+
+def enable_docs(app: JsonResolver) -> None:
+    """``/swagger`` when the environment asks for it: local only, the deployed API serves
+    no unauthenticated documentation route."""
     from remit.settings import get_settings
 
-    if get_settings().remit_enable_swagger:
-        # Local only: the deployed API serves no unauthenticated documentation route.
-        from remit.domain.events import API_VERSION
+    if not get_settings().remit_enable_swagger:
+        return
+    from remit.domain.events import API_VERSION
 
-        app.include_routers()  # the documentation describes every route
-        app.enable_swagger(
-            path="/swagger",
-            title=TITLE,
-            version=API_VERSION,
-            security_schemes=security_schemes(),
-            security=[{"apiKey": []}],
-        )
-    return app
+    app.include_routers()  # the documentation describes every route
+    app.enable_swagger(
+        path="/swagger",
+        title=TITLE,
+        version=API_VERSION,
+        security_schemes=security_schemes(),
+        security=[{"apiKey": []}],
+    )
 
 
 def openapi_json(app: APIGatewayRestResolver) -> str:
