@@ -8,6 +8,8 @@ WORDS: dict[str, dict[str, str]] = {
     "en": {
         "skip": "Skip to content",
         "status_draft": "Draft",
+        "status_draft_unissued": "Draft, not yet issued",
+        "draft_no_number": "(no number yet)",
         "status_issued": "Open",
         "status_past_due": "Past due",
         "status_paid": "Paid",
@@ -92,6 +94,8 @@ WORDS: dict[str, dict[str, str]] = {
     "de": {
         "skip": "Zum Inhalt springen",
         "status_draft": "Entwurf",
+        "status_draft_unissued": "Entwurf, noch nicht ausgestellt",
+        "draft_no_number": "(noch ohne Nummer)",
         "status_issued": "Offen",
         "status_past_due": "Überfällig",
         "status_paid": "Bezahlt",
@@ -178,6 +182,8 @@ WORDS: dict[str, dict[str, str]] = {
     "fr": {
         "skip": "Aller au contenu",
         "status_draft": "Brouillon",
+        "status_draft_unissued": "Brouillon, pas encore émise",
+        "draft_no_number": "(pas encore de numéro)",
         "status_issued": "Ouverte",
         "status_past_due": "En retard",
         "status_paid": "Payée",

@@ -163,11 +163,16 @@ class PagesService:
             raise NotFound("no such account", field="accountId")
         return org, account
 
-    def invoices(self, org_id: str, account_id: str, statuses: list[ReportedStatus]) -> list[Invoice]:
+    def invoices(
+        self, org_id: str, account_id: str, statuses: list[ReportedStatus], drafts: bool = False
+    ) -> list[Invoice]:
+        """The account's invoices under a status filter (none: every issued one, and the
+        drafts too when ``drafts``, the organization's ``portalShowDrafts``)."""
+        every: list[ReportedStatus] = ["issued", "past_due", "paid", "void", "uncollectible"]
         found, _ = self.store.invoices.list(
             org_id,
             account_id=account_id,
-            statuses=statuses or ["issued", "past_due", "paid", "void", "uncollectible"],
+            statuses=statuses or (["draft", *every] if drafts else every),
             today=self.clock.now().date(),
             limit=PORTAL_LIST_LIMIT,
             cursor=None,
