@@ -157,6 +157,12 @@ class PagesService:
     def methods(self, org_id: str, account_id: str) -> list[PaymentMethod]:
         return sorted(self.store.payment_methods.for_account(org_id, account_id), key=lambda m: m.id)
 
+    def organization(self, org_id: str) -> Organization:
+        org = self.store.organizations.get(org_id)
+        if org is None:
+            raise NotFound("no such organization", field="organizationId")
+        return org
+
     def account(self, org_id: str, account_id: str) -> tuple[Organization, Account]:
         account, org = self.store.accounts.get_with_organization(org_id, account_id)
         if account is None or org is None:
