@@ -267,3 +267,33 @@ def test_a_checkout_with_line_items_takes_no_account_or_invoice(api: ApiClient, 
         assert api.post("/checkout-sessions", {**body, **URLS}).status == 422, body
     priced = {"mode": "payment", "lineItems": [{"priceId": "price_nope"}], **URLS}
     assert api.post("/checkout-sessions", priced).status in (404, 409, 422)
+
+
+def test_a_checkout_without_an_account_that_failed_part_way_is_finished_by_the_next_post(
+    api: ApiClient, ctx: Context, hosted: APIGatewayRestResolver
+) -> None:
+    before = counts(api)
+    session = guest_session(api)
+    token = token_of(session["url"])
+    opened = CheckoutService(ctx).open(token)
+    # As if a post died right after recording the ids: nothing created yet.
+    ctx.store.checkout.claim(
+        opened,
+        opened.model_copy(
+            update={
+                "account_id": "acc_claimed",
+                "invoice_id": "inv_claimed",
+                "customer_name": CUSTOMER["name"],
+                "customer_email": CUSTOMER["email"],
+                "version": opened.version + 1,
+            }
+        ),
+    )
+    page = request(hosted, "GET", session["url"])
+    assert page["statusCode"] == 200
+    assert 'name="email"' not in page["body"]  # the details are on the session already
+    done = request(hosted, "POST", session["url"], {**CARD, "csrf": csrf_of(page["body"])}, SAME_SITE)
+    assert done["statusCode"] == 303, done["body"]
+    assert counts(api) == (before[0] + 1, before[1] + 1)
+    assert api.get("/accounts/acc_claimed").body["email"] == CUSTOMER["email"]
+    assert api.get("/invoices/inv_claimed").body["status"] == "paid"

@@ -143,7 +143,17 @@ class CheckoutService:
         )
         return blank.with_lines(lines, None, now)
 
-    def provision(self, token: str, customer: AccountCreate) -> CheckoutSession:
+    def provisioned(self, session: CheckoutSession) -> bool:
+        """Whether a checkout without an account has its account and issued invoice (a
+        post that failed part-way leaves the rest to the next)."""
+        if not session.guest:
+            return True
+        if session.account_id is None or session.invoice_id is None:
+            return False
+        invoice = self.store.invoices.get(session.organization_id, session.invoice_id)
+        return invoice is not None and invoice.status != "draft"
+
+    def provision(self, token: str, customer: AccountCreate | None) -> CheckoutSession:
         """A checkout without an account, once the customer has said who they are: the
         account, its invoice of the session's lines, issued. Once per session, however
         often the form is posted: the session first records the ids (a conditional write;
@@ -153,6 +163,10 @@ class CheckoutService:
         if not session.guest:
             raise Conflict("this checkout has its account already", code="invalid_state")
         if session.account_id is None:
+            if customer is None:
+                raise Conflict(
+                    "this checkout needs the customer's name and email first", code="invalid_state"
+                )
             claimed = session.model_copy(
                 update={
                     "account_id": new_id("acc", self.clock),
@@ -219,7 +233,7 @@ class CheckoutService:
         authenticate). A declined payment leaves the session open so the customer can try
         another method; so does a payment awaiting authentication, until it is made."""
         session = self.open(token)
-        if session.needs_customer:
+        if not self.provisioned(session):
             raise Conflict("this checkout needs the customer's name and email first", code="invalid_state")
         org_id = session.organization_id
         account, org = self.store.accounts.get_with_organization(org_id, session.account_id or "")

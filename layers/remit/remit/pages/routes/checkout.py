@@ -40,7 +40,7 @@ def show(
     session = checkout.open(token)
     bundle = None
     preview = None
-    if session.needs_customer:
+    if not checkout.provisioned(session):
         org = service.organization(session.organization_id)
         lang = org.settings.default_language
         preview = checkout.preview(session)
@@ -68,6 +68,7 @@ def show(
         session=session,
         view=view,
         preview=_preview_rows(preview, lang) if preview else None,
+        ask_customer=session.needs_customer,
         customer={"name": form.get("name", ""), "email": form.get("email", "")},
         problems=problems or {},
         amount_due=money(due, currency, lang) if due is not None else None,
@@ -135,17 +136,18 @@ def _new_method(
 def _org_and_currency(session: CheckoutSession, service: PagesService) -> tuple[Organization, str]:
     """The organization, and the currency whose bank scheme the page offers: the
     invoice's, else the account's (setup), else the session's (no account yet)."""
-    if session.account_id is None:
+    if session.guest:
         return service.organization(session.organization_id), session.currency or ""
-    org, account = service.account(session.organization_id, session.account_id)
+    org, account = service.account(session.organization_id, session.account_id or "")
     invoice = service.store.invoices.get(org.id, session.invoice_id) if session.invoice_id else None
     return org, invoice.currency if invoice else account.effective_currency(org)
 
 
 def _language(session: CheckoutSession, service: PagesService) -> str:
-    if session.account_id is None:
+    if session.guest:
+        # The account it creates speaks the organization's language too.
         return service.organization(session.organization_id).settings.default_language
-    org, account = service.account(session.organization_id, session.account_id)
+    org, account = service.account(session.organization_id, session.account_id or "")
     return account.effective_language(org)
 
 
@@ -187,9 +189,10 @@ def submit(token: str, form: Form, session: Session, checkout: Checkout, service
     method = _new_method(form, session, service, lang)
     if isinstance(method, str):
         return show(token, checkout, service, form, words[method], 422)
-    if customer is not None:
+    if not checkout.provisioned(session):
         # Only now, with a person and a usable method: the account, its invoice, issued;
-        # once, however often this is posted (CheckoutService.provision).
+        # once, however often this is posted (CheckoutService.provision), and finished by
+        # the next post if one failed part-way.
         session = checkout.provision(token, customer)
     here = f"{prefix()}/checkout/{token}"
     gateway_token, method_type, mandate = method
