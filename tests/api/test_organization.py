@@ -77,6 +77,7 @@ def test_organization_settings(api: ApiClient) -> None:
         "defaultAutoPayTiming": "days_before_due",
         "draftWindowMinutes": 60,
         "invoiceLinkDays": 90,
+        "portalShowDrafts": True,
     }
     assert api.patch("/organization/settings", {"invoiceLinkDays": 0}).status == 422
     assert (

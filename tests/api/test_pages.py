@@ -28,7 +28,7 @@ from remit_local.apigw import proxy_event
 from remit_local.lambdas import LambdaContext
 from tests.support import builders
 from tests.support.api_client import ApiClient
-from tests.support.builders import line
+from tests.support.builders import draft, line
 from tests.support.documents import InProcessPdfFunction
 
 BASE = "https://pay.acme.example"
@@ -407,3 +407,35 @@ def test_a_form_body_that_is_not_utf8_charges_nothing_on_a_valid_link(
         assert "The form could not be read." in reply["body"]
     assert api.get(f"/invoices/{invoice['id']}").body["paymentAttempts"] == []
     assert api.get(f"/accounts/{account['id']}/payment-methods").body["data"] == []
+
+
+def test_the_portal_lists_drafts_as_not_yet_issued_never_payable_and_without_a_page(
+    api: ApiClient, account: dict[str, Any], pages: Pages
+) -> None:
+    issued = issue(api, account["id"])
+    pending = api.post("/invoices", draft(account["id"], line("42.00", "1"))).body
+    assert api.get("/organization").body["settings"]["portalShowDrafts"] is True
+    portal = api.post(f"/accounts/{account['id']}/portal-sessions", {"flow": "invoices"}).body["url"]
+    listing = request(pages, "GET", portal)["body"]
+    assert "Draft, not yet issued" in listing
+    row = listing[listing.index(f'data-invoice="{pending["id"]}"') :]
+    row = row[: row.index("</tr>")]
+    assert "42.00" in row
+    # No page, no pay button, no PDF: only the issued invoice's row links anywhere.
+    assert "href=" not in row
+    assert issued["invoiceNumber"] in listing
+    for path in ("", "/pay", "/documents/invoice", "/authenticate"):
+        method = "POST" if path == "/pay" else "GET"
+        assert request(pages, method, f"{portal}/invoices/{pending['id']}{path}")["statusCode"] == 404
+    assert api.get("/events", query={"type": "invoice.viewed"}).body["data"] == []
+
+    # In German too; and the setting turns the drafts off again.
+    assert api.patch(f"/accounts/{account['id']}", {"invoiceSettings": {"language": "de"}}).status == 200
+    assert "Entwurf, noch nicht ausgestellt" in request(pages, "GET", portal)["body"]
+    reply = api.patch("/organization/settings", {"portalShowDrafts": False})
+    assert reply.status == 200, reply
+    assert reply.body["settings"]["portalShowDrafts"] is False
+    listing = request(pages, "GET", portal)["body"]
+    assert pending["id"] not in listing
+    assert issued["invoiceNumber"] in listing
+    assert api.patch("/organization/settings", {"portalShowDrafts": "yes"}).status == 422

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from remit.domain.base import DomainModel
 
@@ -45,9 +45,18 @@ def parse_token(token: str) -> tuple[str, str, str] | None:
 class CheckoutSession(DomainModel):
     id: str
     organization_id: str
-    account_id: str
+    # None in a checkout without an account (``line_items``) until the customer has given
+    # their name and email: then the session records the account and invoice it creates,
+    # before creating them, so a second post reuses them (CheckoutService.provision).
+    account_id: str | None = None
     mode: CheckoutMode
     invoice_id: str | None = None
+    # A checkout without an account: the invoice's lines as the API took them
+    # (LineItemIn, JSON) and its currency; the customer's name and email once given.
+    line_items: list[dict[str, Any]] = []
+    currency: str | None = None
+    customer_name: str | None = None
+    customer_email: str | None = None
     success_url: str
     cancel_url: str
     token_hash: str
@@ -57,6 +66,16 @@ class CheckoutSession(DomainModel):
     completed_at: datetime | None = None
     created_at: datetime
     version: int = 1
+
+    @property
+    def guest(self) -> bool:
+        """A checkout without an account: it creates the account and invoice it pays."""
+        return bool(self.line_items)
+
+    @property
+    def needs_customer(self) -> bool:
+        """The page must still ask who the customer is."""
+        return self.guest and self.account_id is None
 
     def opens_with(self, secret: str, now: datetime) -> bool:
         return (

@@ -41,6 +41,9 @@ class OrganizationSettings(DomainModel):
     # How long the hosted-page links that emails carry stay valid (invoice page and the
     # payment-methods page).
     invoice_link_days: int = 90
+    # The portal lists the account's drafts too ("View all invoices (paid, unpaid,
+    # draft)" in the seed), labelled as not yet issued and never payable.
+    portal_show_drafts: bool = True
 
 
 class Organization(DomainModel):

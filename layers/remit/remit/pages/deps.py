@@ -123,7 +123,7 @@ def checkout_invoice(request: Request, session: Session, service: Service) -> Op
     session has none."""
     if session.mode != "payment" or not session.invoice_id:
         raise NotFound("nothing to authenticate", field="token")
-    bundle = service.bundle(session.organization_id, session.account_id, session.invoice_id)
+    bundle = service.bundle(session.organization_id, session.account_id or "", session.invoice_id)
     here = f"{prefix()}/checkout/{_param(request, 'token')}"
     return Opened(session.token_hash, session.id, bundle, here)
 

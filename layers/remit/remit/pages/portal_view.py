@@ -41,7 +41,24 @@ def tab_of(link: PageLink, query: Mapping[str, str]) -> str:
 
 def row(invoice: Invoice, today: date, lang: str) -> dict[str, Any]:
     status = invoice.reported_status(today)
+    if status == "draft":
+        # Listed so the customer sees what is coming, but a draft has no number, no PDF,
+        # is never payable and has no page (its routes are 404, remit.pages.service.bundle).
+        return {
+            "id": invoice.id,
+            "draft": True,
+            "number": "",
+            "issued": "",
+            "due": localize.day(invoice.due_date, lang) if invoice.due_date else "",
+            "total": money(invoice.total, invoice.currency, lang),
+            "due_amount": money(invoice.amount_due, invoice.currency, lang),
+            "status": status,
+            "status_label": i18n.words(lang)["status_draft_unissued"],
+            "payable": False,
+            "paid": False,
+        }
     return {
+        "draft": False,
         "id": invoice.id,
         "number": invoice.invoice_number or invoice.id,
         "issued": localize.day(invoice.issued_at.date() if invoice.issued_at else None, lang),
@@ -113,8 +130,9 @@ def show(service: PagesService, link: PageLink, here: str, query: Mapping[str, s
     status_filter = query.get("status", "all")
     statuses = STATUS_FILTERS.get(status_filter, [])
     today = service.clock.now().date()
-    listed = service.invoices(link.organization_id, link.account_id, statuses)
-    every = listed if not statuses else service.invoices(link.organization_id, link.account_id, [])
+    drafts = org.settings.portal_show_drafts
+    listed = service.invoices(link.organization_id, link.account_id, statuses, drafts)
+    every = listed if not statuses else service.invoices(link.organization_id, link.account_id, [], drafts)
     open_ones = [i for i in every if i.reported_status(today) in ("issued", "past_due")]
     return page(
         "portal.html",

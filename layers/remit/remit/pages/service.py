@@ -157,17 +157,28 @@ class PagesService:
     def methods(self, org_id: str, account_id: str) -> list[PaymentMethod]:
         return sorted(self.store.payment_methods.for_account(org_id, account_id), key=lambda m: m.id)
 
+    def organization(self, org_id: str) -> Organization:
+        org = self.store.organizations.get(org_id)
+        if org is None:
+            raise NotFound("no such organization", field="organizationId")
+        return org
+
     def account(self, org_id: str, account_id: str) -> tuple[Organization, Account]:
         account, org = self.store.accounts.get_with_organization(org_id, account_id)
         if account is None or org is None:
             raise NotFound("no such account", field="accountId")
         return org, account
 
-    def invoices(self, org_id: str, account_id: str, statuses: list[ReportedStatus]) -> list[Invoice]:
+    def invoices(
+        self, org_id: str, account_id: str, statuses: list[ReportedStatus], drafts: bool = False
+    ) -> list[Invoice]:
+        """The account's invoices under a status filter (none: every issued one, and the
+        drafts too when ``drafts``, the organization's ``portalShowDrafts``)."""
+        every: list[ReportedStatus] = ["issued", "past_due", "paid", "void", "uncollectible"]
         found, _ = self.store.invoices.list(
             org_id,
             account_id=account_id,
-            statuses=statuses or ["issued", "past_due", "paid", "void", "uncollectible"],
+            statuses=statuses or (["draft", *every] if drafts else every),
             today=self.clock.now().date(),
             limit=PORTAL_LIST_LIMIT,
             cursor=None,

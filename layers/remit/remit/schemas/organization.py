@@ -62,6 +62,10 @@ class OrganizationSettingsOut(ResponseModel):
     invoice_link_days: int = Field(
         default=90, description="Days the hosted invoice page links in emails stay valid"
     )
+    portal_show_drafts: bool = Field(
+        default=True,
+        description="The customer portal lists drafts too, as not yet issued: never payable, no PDF",
+    )
 
 
 class RetryPolicyIO(ResponseModel):
@@ -199,6 +203,7 @@ class OrganizationSettingsPatch(PatchModel):
     default_auto_pay_timing: AutoPayTiming | None = None
     draft_window_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60), WholeNumber] | None = None
     invoice_link_days: Annotated[int, Field(ge=1, le=365), WholeNumber] | None = None
+    portal_show_drafts: StrictBool | None = None
 
 
 class RetryPolicyIn(RequestModel):

@@ -31,13 +31,15 @@ class AccountService:
     def get(self, org_id: str, account_id: str) -> AccountOut:
         return AccountOut.of(self._get(org_id, account_id))
 
-    def create(self, org_id: str, body: AccountCreate) -> AccountOut:
+    def create(self, org_id: str, body: AccountCreate, account_id: str | None = None) -> AccountOut:
+        """``account_id``: an id reserved beforehand (a checkout without an account records
+        it on its session first, so a second post creates nothing new)."""
         now = self.clock.now()
         settings = AccountInvoiceSettings(
             **(body.invoice_settings.model_dump(exclude_none=True) if body.invoice_settings else {})
         )
         account = Account(
-            id=new_id("acc", self.clock),
+            id=account_id or new_id("acc", self.clock),
             organization_id=org_id,
             name=body.name,
             email=body.email,

@@ -113,14 +113,15 @@ class InvoiceService:
             priced.append(line.to_domain(currency, i, new_id("li", self.clock), price, product_name))
         return priced
 
-    def create_draft(self, org_id: str, body: InvoiceCreate) -> InvoiceOut:
+    def create_draft(self, org_id: str, body: InvoiceCreate, invoice_id: str | None = None) -> InvoiceOut:
+        """``invoice_id``: an id reserved beforehand (see AccountService.create)."""
         account, org = self.store.accounts.get_with_organization(org_id, body.account_id)
         if account is None or org is None:
             raise NotFound(f"no account {body.account_id}", field="accountId")
         now = self.clock.now()
         currency = money.check_currency(body.currency or account.effective_currency(org))
         blank = Invoice(
-            id=new_id("inv", self.clock),
+            id=invoice_id or new_id("inv", self.clock),
             organization_id=org_id,
             account_id=account.id,
             currency=currency,

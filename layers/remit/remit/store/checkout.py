@@ -8,7 +8,7 @@ from remit.store import keys
 from remit.store.codec import dump, load
 from remit.store.errors import StaleWrite
 from remit.store.events import event_put
-from remit.store.table import Table, put_op
+from remit.store.table import ConditionFailed, Table, put_op
 from remit.store.transactions import transact
 
 
@@ -40,3 +40,17 @@ class CheckoutRepo:
         )
         stale = StaleWrite(after.id)
         transact(self.table, [op, *(event_put(e) for e in events)], otherwise=stale, on_conflict=stale)
+
+    def claim(self, before: CheckoutSession, after: CheckoutSession) -> None:
+        """Record the account and invoice a checkout without an account will create,
+        before creating them: once per session (the version, the open status, no account
+        yet), so of two posts one claims and the other reuses its ids."""
+        try:
+            self.table.put(
+                self._item(after),
+                "version = :v AND #s = :open AND attribute_not_exists(accountId)",
+                names={"#s": "status"},
+                values={":v": before.version, ":open": "open"},
+            )
+        except ConditionFailed as exc:
+            raise StaleWrite(after.id) from exc

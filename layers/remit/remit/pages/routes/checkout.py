@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import ValidationError
 
 from remit.adapters.gateway.port import Mandate, OnSession
 from remit.domain.checkout import CheckoutSession
+from remit.domain.invoice import Invoice
+from remit.domain.organization import Organization
 from remit.domain.payment_method import MethodType
 from remit.errors import Conflict, PaymentDeclined, ValidationFailed
 from remit.pages import forms, i18n, invoice_page, security
@@ -17,6 +20,7 @@ from remit.pages.deps import Checkout, CheckoutInvoice, Form, Service, Session
 from remit.pages.elements import stripe_key
 from remit.pages.render import accent, mandate_text, money, origin, page, prefix, redirect
 from remit.pages.service import PagesService, bank_types
+from remit.schemas.account import AccountCreate
 from remit.services.checkout import CheckoutService
 
 router = Router()  # type: ignore[no-untyped-call]  # Powertools leaves it unannotated
@@ -29,18 +33,32 @@ def show(
     form: forms.Posted,
     error: str | None = None,
     http_status: int = 200,
+    problems: dict[str, str] | None = None,
 ) -> Response[str]:
-    """The page, opened afresh (also when a post shows it again with ``error``)."""
+    """The page, opened afresh (also when a post shows it again with ``error``, and with
+    the customer's fields' ``problems`` in a checkout without an account)."""
     session = checkout.open(token)
-    org, account = service.account(session.organization_id, session.account_id)
-    lang = account.effective_language(org)
     bundle = None
-    if session.mode == "payment" and session.invoice_id:
-        bundle = service.bundle(org.id, account.id, session.invoice_id)
-        lang = bundle.invoice.language
+    preview = None
+    if not checkout.provisioned(session):
+        org = service.organization(session.organization_id)
+        lang = org.settings.default_language
+        preview = checkout.preview(session)
+        currency, email = preview.currency, None
+    else:
+        org, account = service.account(session.organization_id, session.account_id or "")
+        lang = account.effective_language(org)
+        if session.mode == "payment" and session.invoice_id:
+            bundle = service.bundle(org.id, account.id, session.invoice_id)
+            lang = bundle.invoice.language
+        currency, email = (
+            bundle.invoice.currency if bundle else account.effective_currency(org),
+            account.email,
+        )
     view = bundle.view() if bundle else None
-    banks = bank_types(org, bundle.invoice.currency if bundle else account.effective_currency(org))
+    banks = bank_types(org, currency)
     targets = (security.origin_of(session.success_url), security.origin_of(session.cancel_url))
+    due = bundle.invoice.amount_due if bundle else preview.amount_due if preview else None
     return page(
         "checkout.html",
         lang,
@@ -49,13 +67,17 @@ def show(
         form_targets=tuple(o for o in targets if o),
         session=session,
         view=view,
-        amount_due=money(bundle.invoice.amount_due, bundle.invoice.currency, lang) if bundle else None,
+        preview=_preview_rows(preview, lang) if preview else None,
+        ask_customer=session.needs_customer,
+        customer={"name": form.get("name", ""), "email": form.get("email", "")},
+        problems=problems or {},
+        amount_due=money(due, currency, lang) if due is not None else None,
         sandbox=org.payment_settings.gateway == "sandbox",
         stripe=stripe_key(org),
         new_card=org.payment_settings.accepts("card"),
         bank=banks[0] if banks else None,
         mandate_text=mandate_text(banks[0], org.name, lang) if banks else "",
-        account_email=account.email,
+        account_email=email,
         kind=form.get("kind", "card"),
         csrf=security.csrf_token(session.token_hash, session.id),
         here=f"{prefix()}/checkout/{token}",
@@ -64,6 +86,22 @@ def show(
         logo_url=view.logo_url if view else None,
         org_name=org.name,
     )
+
+
+def _preview_rows(invoice: Invoice, lang: str) -> dict[str, object]:
+    """A checkout without an account: what the invoice will bill, before it exists."""
+    return {
+        "lines": [
+            {
+                "description": line.description,
+                "quantity": f"{line.quantity.normalize():f}",
+                "amount": money(line.amount, invoice.currency, lang),
+            }
+            for line in invoice.line_items
+        ],
+        "tax": money(invoice.tax_total, invoice.currency, lang) if invoice.tax_total else None,
+        "total": money(invoice.total, invoice.currency, lang),
+    }
 
 
 @router.get("/checkout/<token>")
@@ -80,33 +118,63 @@ def _new_method(
     """The gateway token of the card or bank account typed, its type and (a bank) its
     mandate; or the words' key of why it is not accepted."""
     kind = form.get("kind", "card")
-    org, account = service.account(session.organization_id, session.account_id)
     if kind not in ("ach", "sepa"):
         card = forms.card(form)
         card_token = card.gateway_token()
         if not card.complete():
             return "card_invalid"
         return (card_token, "card", None) if card_token is not None else "card_unknown"
+    org, currency = _org_and_currency(session, service)
     bank = forms.bank(form, forms.bank_kind(kind), org.name, lang, service.clock.now())
-    invoice = service.store.invoices.get(org.id, session.invoice_id) if session.invoice_id else None
-    offered = bank_types(org, invoice.currency if invoice else account.effective_currency(org))
-    problem = bank.form.problem() if kind in offered else "bank_unknown"
+    problem = bank.form.problem() if kind in bank_types(org, currency) else "bank_unknown"
     token = service.bank_token(org, bank.form) if problem is None else None
     if problem is not None or token is None:
         return problem or "bank_unknown"
     return token, bank.form.type, bank.mandate
 
 
+def _org_and_currency(session: CheckoutSession, service: PagesService) -> tuple[Organization, str]:
+    """The organization, and the currency whose bank scheme the page offers: the
+    invoice's, else the account's (setup), else the session's (no account yet)."""
+    if session.guest:
+        return service.organization(session.organization_id), session.currency or ""
+    org, account = service.account(session.organization_id, session.account_id or "")
+    invoice = service.store.invoices.get(org.id, session.invoice_id) if session.invoice_id else None
+    return org, invoice.currency if invoice else account.effective_currency(org)
+
+
 def _language(session: CheckoutSession, service: PagesService) -> str:
-    org, account = service.account(session.organization_id, session.account_id)
+    if session.guest:
+        # The account it creates speaks the organization's language too.
+        return service.organization(session.organization_id).settings.default_language
+    org, account = service.account(session.organization_id, session.account_id or "")
     return account.effective_language(org)
 
 
 def _declined(session: CheckoutSession, service: PagesService, lang: str) -> str:
-    bundle = service.bundle(session.organization_id, session.account_id, session.invoice_id or "")
+    bundle = service.bundle(session.organization_id, session.account_id or "", session.invoice_id or "")
     failure = bundle.last_failure()
     reason = i18n.decline_reason(failure.gateway_code if failure else None, lang)
     return i18n.words(lang)["declined"].format(reason=reason)
+
+
+def _customer(form: forms.Posted, words: dict[str, str]) -> AccountCreate | dict[str, str]:
+    """Who the customer of a checkout without an account says they are, checked as the
+    API checks an account's name and email (remit.schemas.account.AccountCreate), an
+    email required here; else each field's problem, in words."""
+    name, email = form.get("name", ""), form.get("email", "").strip()
+    problems: dict[str, str] = {}
+    customer: AccountCreate | None = None
+    try:
+        customer = AccountCreate(name=name, email=email or None)
+    except ValidationError as exc:
+        fields = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+        problems = {f: words[f"customer_{f}_invalid"] for f in ("name", "email") if f in fields}
+    if not email:
+        problems["email"] = words["customer_email_invalid"]
+    if customer is None or problems:
+        return problems or {"name": words["customer_name_invalid"]}
+    return customer
 
 
 @router.post("/checkout/<token>")
@@ -115,9 +183,17 @@ def submit(token: str, form: Form, session: Session, checkout: Checkout, service
     words = i18n.words(lang)
     if not security.csrf_ok(session.token_hash, session.id, form.get("csrf")):
         return show(token, checkout, service, form, words["form_expired"], 400)
+    customer = _customer(form, words) if session.needs_customer else None
+    if isinstance(customer, dict):
+        return show(token, checkout, service, form, words["customer_problems"], 422, customer)
     method = _new_method(form, session, service, lang)
     if isinstance(method, str):
         return show(token, checkout, service, form, words[method], 422)
+    if not checkout.provisioned(session):
+        # Only now, with a person and a usable method: the account, its invoice, issued;
+        # once, however often this is posted (CheckoutService.provision), and finished by
+        # the next post if one failed part-way.
+        session = checkout.provision(token, customer)
     here = f"{prefix()}/checkout/{token}"
     gateway_token, method_type, mandate = method
     try:
