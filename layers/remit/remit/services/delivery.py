@@ -202,16 +202,16 @@ class DeliveryService:
             if message:
                 email = _with_message(email, message)
             message_id = self.mailer.send(email)
+        except emails.RenderFailed as exc:
+            # The template itself cannot be rendered (past a limit): retrying cannot help,
+            # so an event or a collections step ends here with the email logged failed,
+            # and a person sending by hand gets the 422 that says why.
+            failed = self._failed(record, exc.message)
+            if automatic:
+                return failed
+            raise
         except Exception as exc:
-            failed = record.model_copy(
-                update={
-                    "status": "failed",
-                    "detail": str(exc)[:500],
-                    "updated_at": self.clock.now(),
-                    "version": record.version + 1,
-                }
-            )
-            self.store.deliveries.save(failed, record.version)
+            self._failed(record, str(exc))
             # The record says failed; a queue retries the event, an API caller may retry.
             raise Unavailable(f"the email could not be sent: {exc}", code="email_failed") from exc
         sent_at = self.clock.now()
@@ -229,6 +229,18 @@ class DeliveryService:
         )
         self.store.deliveries.save(sent, record.version)
         return sent
+
+    def _failed(self, record: EmailDelivery, detail: str) -> EmailDelivery:
+        failed = record.model_copy(
+            update={
+                "status": "failed",
+                "detail": detail[:500],
+                "updated_at": self.clock.now(),
+                "version": record.version + 1,
+            }
+        )
+        self.store.deliveries.save(failed, record.version)
+        return failed
 
     def _compose(
         self,
