@@ -103,6 +103,9 @@ SAMPLE_VARIABLES: dict[str, Any] = {
     "amount_paid": "$0.00",
     "issue_date": "Mar 2, 2026",
     "paid_date": "",
+    "autopay": False,
+    "autopay_date": "Mar 29, 2026",
+    "payment_method": "Visa •••• 4242",
     "line_items": [
         {"description": "Analytics seat (March 2026)", "quantity": "10", "amount": "$1,000.00"},
         {"description": "Support hours", "quantity": "2.5", "amount": "$250.00"},
@@ -115,6 +118,7 @@ MAX_LINES = 250
 MAX_DESCRIPTION = 500
 LARGEST_VARIABLES: dict[str, Any] = dict(
     SAMPLE_VARIABLES,
+    autopay=True,  # the other branch of a template that tells AutoPay invoices apart
     line_items=[
         {"description": "W" * MAX_DESCRIPTION, "quantity": "1,000,000.25", "amount": "$99,999,999.99"}
     ]

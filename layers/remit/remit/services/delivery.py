@@ -29,7 +29,7 @@ from remit.ids import new_id
 from remit.services.context import Context
 from remit.services.delivery_log import NO_INVOICE, TAG_ACCOUNT, TAG_EMAIL, TAG_INVOICE, TAG_ORG
 from remit.services.documents import DocumentService
-from remit.services.email_templates import EmailTemplateService, check_name, variables
+from remit.services.email_templates import EmailTemplateService, check_name, default_method, variables
 from remit.services.links import Links
 from remit.store.emails import ClaimRefused
 
@@ -255,7 +255,9 @@ class DeliveryService:
         org, account, invoice = subject.org, subject.account, subject.invoice
         text, _ = self.templates.effective(org.id, template, language)
         # Links only for the variables the template names: each is a stored token.
-        values = variables(org, account, invoice, self.links, emails.referenced(text))
+        values = variables(
+            org, account, invoice, self.links, emails.referenced(text), default_method(self.store)
+        )
         rendered = emails.render(text, values)
         attachments = []
         if attach and invoice is not None and org.invoice_settings.attach_pdf:

@@ -7,7 +7,7 @@ shows placeholders that open nothing and store nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any, Protocol
 
 from remit.documents import localize
@@ -15,6 +15,7 @@ from remit.domain.account import Account
 from remit.domain.email import EmailTemplate
 from remit.domain.invoice import Invoice
 from remit.domain.organization import Organization
+from remit.domain.payment_method import PaymentMethod
 from remit.emails import render as emails
 from remit.emails.defaults import TEMPLATE_NAMES, VARIABLES, default
 from remit.errors import NotFound
@@ -25,6 +26,10 @@ from remit.services.links import PAY_ANCHOR
 
 INVOICE_LINKS = frozenset({"invoice_url", "pay_now_url"})  # one link: the page, and its form
 ACCOUNT_LINK = "update_payment_link"
+METHOD = "payment_method"  # read (one GetItem) only for an AutoPay invoice whose template shows it
+
+# The account's default payment method (what AutoPay charges), read when a template shows it.
+MethodReader = Callable[[Organization, Account], PaymentMethod | None]
 
 
 class LinkMaker(Protocol):
@@ -61,13 +66,16 @@ def variables(
     invoice: Invoice | None,
     links: LinkMaker,
     used: Collection[str],
+    methods: MethodReader | None = None,
 ) -> dict[str, Any]:
     """Every variable, formatted for the reader's locale (the invoice's language). Links
     are made only for the names in ``used`` (``remit.emails.render.referenced``): each
-    one is a stored token, and the others stay empty."""
+    one is a stored token, and the others stay empty. ``payment_method`` is read (by
+    ``methods``) only when named and the invoice is an AutoPay one."""
     lang = invoice.language if invoice else (account.effective_language(org) if account else "en")
     values: dict[str, Any] = dict.fromkeys(VARIABLES, "")
     values["line_items"] = []
+    values["autopay"] = False
     values |= {"company_name": org.name, "customer_name": account.name if account else ""}
     if account and ACCOUNT_LINK in used:
         values[ACCOUNT_LINK] = links.update_payment(org, account)
@@ -95,7 +103,38 @@ def variables(
             ],
             "pay_now_url": pay_now_url,
         }
+        # AutoPay collects it: when (the scheduled charge) and with what (the default method).
+        if invoice.auto_pay:
+            # The scheduled charge; an on_issue one may have run by the time this is sent.
+            when = invoice.next_charge_at or invoice.paid_at or invoice.issued_at
+            values["autopay"] = True
+            values["autopay_date"] = localize.day(when.date() if when else invoice.due_date, lang)
+            if METHOD in used and account is not None and methods is not None:
+                method = methods(org, account)
+                values[METHOD] = _method_label(method) if method else ""
     return values
+
+
+BRANDS = {"amex": "American Express", "diners": "Diners Club", "jcb": "JCB", "unionpay": "UnionPay"}
+
+
+def _method_label(method: PaymentMethod) -> str:
+    """What a customer reads: ``Visa •••• 4242`` (the gateway's brands are lower case)."""
+    if method.card:
+        brand = method.card.brand
+        return f"{BRANDS.get(brand, brand.title())} •••• {method.card.last4}"
+    return method.label()
+
+
+def default_method(store: Any) -> MethodReader:
+    """A MethodReader over the store: the account's default payment method."""
+
+    def read(org: Organization, account: Account) -> PaymentMethod | None:
+        if not account.default_payment_method_id:
+            return None
+        return store.payment_methods.get(org.id, account.id, account.default_payment_method_id)  # type: ignore[no-any-return]
+
+    return read
 
 
 class EmailTemplateService:
@@ -180,7 +219,9 @@ class EmailTemplateService:
         if invoice:
             # The invoice's own values, but placeholder links: a preview mints no tokens.
             placeholders = PlaceholderLinks(self.pages_base)
-            values = variables(org, account, invoice, placeholders, emails.referenced(text))
+            values = variables(
+                org, account, invoice, placeholders, emails.referenced(text), default_method(self.store)
+            )
         else:
             values = dict(emails.SAMPLE_VARIABLES, company_name=org.name)
         out = emails.render(text, values)
