@@ -24,12 +24,18 @@ from remit.domain.invoice import Invoice
 from remit.domain.organization import Organization
 from remit.emails import render as emails
 from remit.emails.mime import Attachment, OutgoingEmail
-from remit.errors import InvalidTransition, NotFound, Unavailable
+from remit.errors import InvalidTransition, NotFound, Unavailable, ValidationFailed
 from remit.ids import new_id
 from remit.services.context import Context
 from remit.services.delivery_log import NO_INVOICE, TAG_ACCOUNT, TAG_EMAIL, TAG_INVOICE, TAG_ORG
 from remit.services.documents import DocumentService
-from remit.services.email_templates import EmailTemplateService, check_name, default_method, variables
+from remit.services.email_templates import (
+    BUILTIN_KINDS,
+    REMINDER_KINDS,
+    EmailTemplateService,
+    default_method,
+    variables,
+)
 from remit.services.links import Links
 from remit.store.emails import ClaimRefused
 
@@ -98,17 +104,16 @@ class DeliveryService:
 
     def send_again(self, org_id: str, invoice_id: str, template: str = "invoice_issued") -> EmailDelivery:
         """``POST /invoices/{id}/send``: the invoice email (or another template) once more."""
-        check_name(template)
+        kind = self.templates.kind_of(org_id, template)  # a built-in, or the organization's own
         subject = self._subject(org_id, invoice_id=invoice_id)
         assert subject.invoice is not None
         if subject.invoice.status == "draft":
             raise InvalidTransition("a draft cannot be sent: finalize it first", field="status")
-        if template == "payment_receipt" and subject.invoice.status != "paid":
+        if kind == "receipt" and subject.invoice.status != "paid":
             raise InvalidTransition("a receipt is sent once the invoice is paid", field="template")
+        attach = MANUAL_ATTACHMENT.get(template) or ("receipt" if kind == "receipt" else None)
         delivery_id = f"{new_id('snd', self.clock)}-{template}"
-        return self._deliver(
-            subject, template, delivery_id, "manual", MANUAL_ATTACHMENT.get(template), automatic=False
-        )
+        return self._deliver(subject, template, delivery_id, "manual", attach, automatic=False)
 
     def send_reminder(
         self,
@@ -125,7 +130,9 @@ class DeliveryService:
         """A reminder or dunning email. ``delivery_id`` is the claim: the same id never
         sends twice (collections pass their step's key; a manual reminder its own id).
         ``automatic`` ones respect an account whose delivery method is ``none``."""
-        check_name(template)
+        kind = self.templates.kind_of(org_id, template)
+        if template not in BUILTIN_KINDS and kind not in REMINDER_KINDS:
+            raise ValidationFailed(f"{template} is not a reminder or dunning template", field="template")
         subject = self._subject(org_id, invoice_id=invoice_id)
         return self._deliver(
             subject, template, delivery_id, trigger, None, automatic=automatic, message=message, extra_cc=cc
