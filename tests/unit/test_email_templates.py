@@ -149,3 +149,72 @@ def test_mime_has_text_html_and_the_pdf_with_recipients_cc_and_reply_to() -> Non
     assert attachment.get_filename() == "Invoice INV-1.pdf"
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_payload(decode=True) == b"%PDF-1.7 fake"
+
+
+FOUR_LOOPS = (
+    "{% for a in line_items %}{% for b in line_items %}{% for c in line_items %}"
+    "{% for d in line_items %}{{ d.amount }}{% endfor %}{% endfor %}{% endfor %}{% endfor %}"
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "source", "limit"),
+    [
+        ("body", FOUR_LOOPS, "loop iterations"),
+        ("body", "{% for a in line_items %}{% for b in line_items %}x{% endfor %}{% endfor %}", "loop"),
+        ("body", "{{ 'a' * 5000000 }}", "repeated value"),
+        ("body", "{{ 3 ** 2000000 }}", "exponent"),
+        ("body", "{{ 10 ** 5000 }}", "exponent"),
+        ("body", "{{ (10 ** 200) ** 20 }}", "bits"),
+        ("subject", "{{ 'x'|center(100000000) }}", "center argument"),
+        ("body", "{{ 'x'.center(100000000) }}", "center() width"),
+        ("body", "{{ '%0999999999d'|format(1) }}", "width"),
+        ("body", "{{ '%0999999999d' % 1 }}", "width"),
+        ("body", "{{ '{:>999999999}'.format(1) }}", "width"),
+        ("body", "{{ customer_name.expandtabs(100) }}", "cannot be called"),
+        ("body", "{% for i in line_items %}{{ line_items.append(i) }}{% endfor %}", "cannot be called"),
+        ("body", "{% set a = 'a' * 1000 %}" + "{% set a = a ~ a %}" * 11, "joined value"),
+        ("body", "{{ ('a' * 900000)|replace('a', 'bb') }}", "replace"),
+        ("body", "{% for i in line_items %}" + "x" * 5000 + "{% endfor %}", "characters of output"),
+        (
+            "body",
+            "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(40) }}",
+            "calls",
+        ),
+    ],
+)
+def test_a_template_past_a_limit_is_refused_at_save_naming_the_limit(
+    field: str, source: str, limit: str
+) -> None:
+    base = {"subject": "Invoice {{invoice_number}}", "fromName": "Billing", "body": "<p>Hi</p>"}
+    base[field] = source
+    with pytest.raises(ValidationFailed) as refused:
+        check(TemplateText(base["subject"], base["fromName"], base["body"]))
+    assert refused.value.field == field
+    assert refused.value.code == "template_limit", refused.value.message
+    assert limit in refused.value.message
+
+
+def test_the_defaults_render_the_largest_invoice_within_the_limits() -> None:
+    from remit.emails.render import LARGEST_VARIABLES
+
+    subject, from_name, body = default("invoice_issued", "en")
+    out = render(TemplateText(subject, from_name, body), LARGEST_VARIABLES)
+    assert out.html.count("<tr>") == 251
+    # One loop over the lines a few times, with a filter per line, is fine too.
+    check(
+        TemplateText(
+            "x",
+            "x",
+            "{% for i in line_items %}{{ i.description|upper|truncate(40) }}{{ loop.length }}{% endfor %}"
+            "{% for i in line_items|batch(3) %}{{ i|map(attribute='amount')|join(', ') }}{% endfor %}",
+        )
+    )
+
+
+def test_a_stored_template_past_a_limit_fails_to_render_with_a_clear_error() -> None:
+    from remit.emails.render import LARGEST_VARIABLES, RenderFailed
+
+    with pytest.raises(RenderFailed) as failed:
+        render(TemplateText("x", "x", FOUR_LOOPS), LARGEST_VARIABLES)
+    assert (failed.value.code, failed.value.field) == ("template_limit", "body")

@@ -15,10 +15,15 @@ SETTLED: frozenset[str] = frozenset({"sent", "delivered", "bounced", "complained
 OUTCOME_RANK = {"sending": 0, "failed": 0, "sent": 1, "delivered": 2, "bounced": 3, "complained": 4}
 
 
+# What an organization's own (not built-in) template is for: where it may be used.
+TemplateKind = Literal["reminder", "dunning", "receipt"]
+
+
 class EmailTemplate(DomainModel):
     organization_id: str
     name: str
     language: str | None = None  # None: every language without a template of its own
+    kind: TemplateKind | None = None  # an organization's own template; None: a built-in's override
     subject: str
     from_name: str
     reply_to: str | None = None

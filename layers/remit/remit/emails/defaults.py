@@ -37,6 +37,9 @@ VARIABLES: dict[str, str] = {
     "amount_paid": "Amount paid so far, formatted",
     "issue_date": "Issue date, formatted",
     "paid_date": "Date the invoice was paid, formatted",
+    "autopay": "True when AutoPay collects the invoice: {% if autopay %}...{% else %}...{% endif %}",
+    "autopay_date": "When AutoPay charges the invoice, formatted (empty without AutoPay)",
+    "payment_method": "The method AutoPay charges, e.g. Visa •••• 4242 (empty without AutoPay)",
     "line_items": "The invoice's lines: {% for item in line_items %}{{item.description}} {{item.quantity}} {{item.amount}}{% endfor %}",
 }
 
@@ -73,11 +76,14 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
             "{{company_name}} Billing",
             _body(
                 "Hi {{customer_name}},",
-                "Your invoice {{invoice_number}} for {{amount_due}} is ready. It is due on {{due_date}}.",
+                "Your invoice {{invoice_number}} for {{amount_due}} is ready. "
+                "{% if autopay %}It will be charged automatically on {{autopay_date}} to your "
+                "{{payment_method}} (AutoPay); no action is required.{% else %}It is due on {{due_date}}.{% endif %}",
             )
             + _summary("Total")
             + _body(
-                '<a href="{{invoice_url}}">Review invoice</a> · <a href="{{pay_now_url}}">Pay now</a>',
+                '<a href="{{invoice_url}}">Review invoice</a>'
+                '{% if not autopay %} · <a href="{{pay_now_url}}">Pay now</a>{% endif %}',
                 "Thank you,<br>{{company_name}}",
             ),
         ),
@@ -86,11 +92,14 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
             "{{company_name}} Buchhaltung",
             _body(
                 "Hallo {{customer_name}},",
-                "Ihre Rechnung {{invoice_number}} über {{amount_due}} ist bereit. Sie ist fällig am {{due_date}}.",
+                "Ihre Rechnung {{invoice_number}} über {{amount_due}} ist bereit. "
+                "{% if autopay %}Sie wird am {{autopay_date}} automatisch von Ihrer {{payment_method}} "
+                "abgebucht (AutoPay); Sie müssen nichts tun.{% else %}Sie ist fällig am {{due_date}}.{% endif %}",
             )
             + _summary("Gesamtbetrag")
             + _body(
-                '<a href="{{invoice_url}}">Rechnung ansehen</a> · <a href="{{pay_now_url}}">Jetzt bezahlen</a>',
+                '<a href="{{invoice_url}}">Rechnung ansehen</a>'
+                '{% if not autopay %} · <a href="{{pay_now_url}}">Jetzt bezahlen</a>{% endif %}',
                 "Vielen Dank,<br>{{company_name}}",
             ),
         ),
@@ -100,11 +109,14 @@ DEFAULTS: dict[str, dict[str, tuple[str, str, str]]] = {
             _body(
                 "Bonjour {{customer_name}},",
                 "Votre facture {{invoice_number}} d’un montant de {{amount_due}} est disponible. "
-                "Elle est payable au plus tard le {{due_date}}.",
+                "{% if autopay %}Elle sera prélevée automatiquement le {{autopay_date}} sur votre "
+                "{{payment_method}} (AutoPay) ; aucune action n’est requise."
+                "{% else %}Elle est payable au plus tard le {{due_date}}.{% endif %}",
             )
             + _summary("Total")
             + _body(
-                '<a href="{{invoice_url}}">Voir la facture</a> · <a href="{{pay_now_url}}">Payer</a>',
+                '<a href="{{invoice_url}}">Voir la facture</a>'
+                '{% if not autopay %} · <a href="{{pay_now_url}}">Payer</a>{% endif %}',
                 "Merci,<br>{{company_name}}",
             ),
         ),

@@ -7,6 +7,11 @@
 - ``StrictUndefined`` and a closed set of variables: a template that names an unknown
   variable, does not parse, or fails a trial render is refused when it is saved
   (``check``), so sending never meets a broken template.
+- Bounded (``remit.emails.bounded``): loop iterations, work, time, output size, big
+  numbers and repeats are capped. ``check`` renders against sample data *and* against
+  the largest invoice the API accepts (250 lines of 500-character descriptions), so a
+  template that would exceed a limit is refused when saved (422 ``template_limit``); at
+  send time a limit fails that email (``RenderFailed``), it is not retried.
 Subject and sender name are headers: rendered without HTML escaping, line breaks removed.
 """
 
@@ -22,7 +27,7 @@ from remit.emails.defaults import VARIABLES
 from remit.errors import ValidationFailed
 
 if TYPE_CHECKING:
-    from jinja2.sandbox import SandboxedEnvironment
+    from remit.emails.bounded import BoundedEnvironment
 
 # Jinja2 is imported when a template is first checked or rendered, not with this module:
 # the API imports it at cold start for every route, and most routes never render email.
@@ -31,14 +36,39 @@ MAX_BODY = 100_000
 
 
 @cache
-def _env(html: bool) -> SandboxedEnvironment:
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
+def _env(html: bool) -> BoundedEnvironment:
+    from remit.emails.bounded import BoundedEnvironment
 
-    env = SandboxedEnvironment(autoescape=html, undefined=StrictUndefined)
-    # No globals (range, lipsum, cycler, namespace ...): a template sees its variables only.
-    env.globals.clear()
-    return env
+    return BoundedEnvironment(autoescape=html)
+
+
+class RenderFailed(ValidationFailed):
+    """A stored template that cannot be rendered with these values (it went past a limit,
+    or was saved before a check it would fail). Retrying cannot help."""
+
+
+def _render(source: str, html: bool, variables: dict[str, Any], field: str) -> str:
+    from jinja2 import TemplateError
+
+    from remit.emails.bounded import TemplateLimit, render
+
+    try:
+        return render(_env(html).from_string(source), variables)
+    except TemplateLimit as exc:
+        raise RenderFailed(
+            f"{field} exceeds a limit: {exc.message}", field=field, code="template_limit"
+        ) from exc
+    except TemplateError as exc:
+        # Sandbox refusals and undefined attributes.
+        raise RenderFailed(
+            f"{field} cannot be rendered: {exc.message or type(exc).__name__}",
+            field=field,
+            code="template_invalid",
+        ) from exc
+    except (ArithmeticError, LookupError, TypeError, ValueError, RecursionError) as exc:
+        raise RenderFailed(
+            f"{field} cannot be rendered: {exc}", field=field, code="template_invalid"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -73,6 +103,9 @@ SAMPLE_VARIABLES: dict[str, Any] = {
     "amount_paid": "$0.00",
     "issue_date": "Mar 2, 2026",
     "paid_date": "",
+    "autopay": False,
+    "autopay_date": "Mar 29, 2026",
+    "payment_method": "Visa •••• 4242",
     "line_items": [
         {"description": "Analytics seat (March 2026)", "quantity": "10", "amount": "$1,000.00"},
         {"description": "Support hours", "quantity": "2.5", "amount": "$250.00"},
@@ -80,9 +113,22 @@ SAMPLE_VARIABLES: dict[str, Any] = {
 }
 
 
+# The API's largest invoice (remit.schemas.invoice: 250 lines, 500-character descriptions).
+MAX_LINES = 250
+MAX_DESCRIPTION = 500
+LARGEST_VARIABLES: dict[str, Any] = dict(
+    SAMPLE_VARIABLES,
+    autopay=True,  # the other branch of a template that tells AutoPay invoices apart
+    line_items=[
+        {"description": "W" * MAX_DESCRIPTION, "quantity": "1,000,000.25", "amount": "$99,999,999.99"}
+    ]
+    * MAX_LINES,
+)
+
+
 def check(template: TemplateText) -> None:
     """Refuse (422, naming the field and the problem) a template that would fail to send."""
-    from jinja2 import TemplateError, TemplateSyntaxError, meta
+    from jinja2 import TemplateSyntaxError, meta
 
     fields = {"subject": template.subject, "fromName": template.from_name, "body": template.body}
     for field, source in fields.items():
@@ -103,15 +149,13 @@ def check(template: TemplateText) -> None:
                 field=field,
                 code="template_invalid",
             )
-        try:
-            env.from_string(source).render(SAMPLE_VARIABLES)
-        except TemplateError as exc:
-            # Sandbox refusals and undefined attributes surface here, not at send time.
-            raise ValidationFailed(
-                f"{field} cannot be rendered: {exc.message or type(exc).__name__}",
-                field=field,
-                code="template_invalid",
-            ) from exc
+        # Refusals surface here, not at send time: with the sample, then with the largest
+        # invoice there can be (where loops and sizes are at their worst).
+        for values in (SAMPLE_VARIABLES, LARGEST_VARIABLES):
+            try:
+                _render(source, field == "body", values, field)
+            except RenderFailed as exc:
+                raise ValidationFailed(exc.message, field=field, code=exc.code) from exc
 
 
 @lru_cache(maxsize=256)  # bounded: every organization may write its own templates
@@ -134,10 +178,11 @@ def _header(text: str) -> str:
 
 
 def render(template: TemplateText, variables: dict[str, Any]) -> RenderedEmail:
-    html = _env(True).from_string(template.body).render(variables)
+    """The email, or RenderFailed (422) naming the field that cannot be rendered."""
+    html = _render(template.body, True, variables, "body")
     return RenderedEmail(
-        subject=_header(_env(False).from_string(template.subject).render(variables)),
-        from_name=_header(_env(False).from_string(template.from_name).render(variables)),
+        subject=_header(_render(template.subject, False, variables, "subject")),
+        from_name=_header(_render(template.from_name, False, variables, "fromName")),
         reply_to=template.reply_to,
         html=html,
         text=html_to_text(html),

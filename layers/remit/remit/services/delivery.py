@@ -24,12 +24,18 @@ from remit.domain.invoice import Invoice
 from remit.domain.organization import Organization
 from remit.emails import render as emails
 from remit.emails.mime import Attachment, OutgoingEmail
-from remit.errors import InvalidTransition, NotFound, Unavailable
+from remit.errors import InvalidTransition, NotFound, Unavailable, ValidationFailed
 from remit.ids import new_id
 from remit.services.context import Context
 from remit.services.delivery_log import NO_INVOICE, TAG_ACCOUNT, TAG_EMAIL, TAG_INVOICE, TAG_ORG
 from remit.services.documents import DocumentService
-from remit.services.email_templates import EmailTemplateService, check_name, variables
+from remit.services.email_templates import (
+    BUILTIN_KINDS,
+    REMINDER_KINDS,
+    EmailTemplateService,
+    default_method,
+    variables,
+)
 from remit.services.links import Links
 from remit.store.emails import ClaimRefused
 
@@ -98,17 +104,16 @@ class DeliveryService:
 
     def send_again(self, org_id: str, invoice_id: str, template: str = "invoice_issued") -> EmailDelivery:
         """``POST /invoices/{id}/send``: the invoice email (or another template) once more."""
-        check_name(template)
+        kind = self.templates.kind_of(org_id, template)  # a built-in, or the organization's own
         subject = self._subject(org_id, invoice_id=invoice_id)
         assert subject.invoice is not None
         if subject.invoice.status == "draft":
             raise InvalidTransition("a draft cannot be sent: finalize it first", field="status")
-        if template == "payment_receipt" and subject.invoice.status != "paid":
+        if kind == "receipt" and subject.invoice.status != "paid":
             raise InvalidTransition("a receipt is sent once the invoice is paid", field="template")
+        attach = MANUAL_ATTACHMENT.get(template) or ("receipt" if kind == "receipt" else None)
         delivery_id = f"{new_id('snd', self.clock)}-{template}"
-        return self._deliver(
-            subject, template, delivery_id, "manual", MANUAL_ATTACHMENT.get(template), automatic=False
-        )
+        return self._deliver(subject, template, delivery_id, "manual", attach, automatic=False)
 
     def send_reminder(
         self,
@@ -125,7 +130,9 @@ class DeliveryService:
         """A reminder or dunning email. ``delivery_id`` is the claim: the same id never
         sends twice (collections pass their step's key; a manual reminder its own id).
         ``automatic`` ones respect an account whose delivery method is ``none``."""
-        check_name(template)
+        kind = self.templates.kind_of(org_id, template)
+        if template not in BUILTIN_KINDS and kind not in REMINDER_KINDS:
+            raise ValidationFailed(f"{template} is not a reminder or dunning template", field="template")
         subject = self._subject(org_id, invoice_id=invoice_id)
         return self._deliver(
             subject, template, delivery_id, trigger, None, automatic=automatic, message=message, extra_cc=cc
@@ -202,16 +209,16 @@ class DeliveryService:
             if message:
                 email = _with_message(email, message)
             message_id = self.mailer.send(email)
+        except emails.RenderFailed as exc:
+            # The template itself cannot be rendered (past a limit): retrying cannot help,
+            # so an event or a collections step ends here with the email logged failed,
+            # and a person sending by hand gets the 422 that says why.
+            failed = self._failed(record, exc.message)
+            if automatic:
+                return failed
+            raise
         except Exception as exc:
-            failed = record.model_copy(
-                update={
-                    "status": "failed",
-                    "detail": str(exc)[:500],
-                    "updated_at": self.clock.now(),
-                    "version": record.version + 1,
-                }
-            )
-            self.store.deliveries.save(failed, record.version)
+            self._failed(record, str(exc))
             # The record says failed; a queue retries the event, an API caller may retry.
             raise Unavailable(f"the email could not be sent: {exc}", code="email_failed") from exc
         sent_at = self.clock.now()
@@ -230,6 +237,18 @@ class DeliveryService:
         self.store.deliveries.save(sent, record.version)
         return sent
 
+    def _failed(self, record: EmailDelivery, detail: str) -> EmailDelivery:
+        failed = record.model_copy(
+            update={
+                "status": "failed",
+                "detail": detail[:500],
+                "updated_at": self.clock.now(),
+                "version": record.version + 1,
+            }
+        )
+        self.store.deliveries.save(failed, record.version)
+        return failed
+
     def _compose(
         self,
         subject: Subject,
@@ -243,7 +262,9 @@ class DeliveryService:
         org, account, invoice = subject.org, subject.account, subject.invoice
         text, _ = self.templates.effective(org.id, template, language)
         # Links only for the variables the template names: each is a stored token.
-        values = variables(org, account, invoice, self.links, emails.referenced(text))
+        values = variables(
+            org, account, invoice, self.links, emails.referenced(text), default_method(self.store)
+        )
         rendered = emails.render(text, values)
         attachments = []
         if attach and invoice is not None and org.invoice_settings.attach_pdf:

@@ -6,7 +6,6 @@ from remit.domain.collections import DunningStep, check_dunning, check_reminders
 from remit.domain.numbering import NumberFormat
 from remit.domain.organization import Organization
 from remit.domain.payment_settings import RetryPolicy, WireInstructions
-from remit.emails.defaults import TEMPLATE_NAMES
 from remit.errors import Conflict, NotFound, Unavailable
 from remit.ids import new_id
 from remit.schemas.organization import (
@@ -18,6 +17,7 @@ from remit.schemas.organization import (
     ReminderSettingsPatch,
 )
 from remit.services.context import Context
+from remit.services.email_templates import usable_names
 from remit.services.retry import optimistic
 
 
@@ -139,7 +139,7 @@ class OrganizationService:
                     update={"templates": {d: t for d, t in after.templates.items() if d in after.days_after}}
                 )
             settings = current.model_copy(update={"before_due": before, "after_due": after})
-            check_reminders(settings, TEMPLATE_NAMES)
+            check_reminders(settings, usable_names(self.store, org_id))
             return self._save(org, reminder_settings=settings)
 
         return optimistic(attempt, what="the organization")
@@ -156,7 +156,9 @@ class OrganizationService:
                 changes["schedule"] = [DunningStep(**s.model_dump()) for s in patch.schedule or []]
             if "persistent_failure_actions" in given:
                 changes["persistent_failure_actions"] = patch.persistent_failure_actions or []
-            settings = check_dunning(org.dunning_settings.model_copy(update=changes), TEMPLATE_NAMES)
+            # Built-in templates and the organization's own reminder and dunning ones.
+            known = usable_names(self.store, org_id)
+            settings = check_dunning(org.dunning_settings.model_copy(update=changes), known)
             return self._save(org, dunning_settings=settings)
 
         return optimistic(attempt, what="the organization")

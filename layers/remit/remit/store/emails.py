@@ -11,6 +11,7 @@ from remit.store.errors import StaleWrite
 from remit.store.table import ConditionFailed, Table
 
 ANY_LANGUAGE = "*"
+TEMPLATE_PREFIX = "EMAILTPL#"  # keys.email_template's sort key
 
 
 class EmailTemplateRepo:
@@ -26,6 +27,10 @@ class EmailTemplateRepo:
         )
         return load(EmailTemplate, exact), load(EmailTemplate, anywhere)
 
+    def get_any(self, org_id: str, name: str) -> EmailTemplate | None:
+        """The template for every language (an organization's own always has one)."""
+        return load(EmailTemplate, self.table.get(keys.email_template(org_id, name, ANY_LANGUAGE)))
+
     def put(self, template: EmailTemplate) -> None:
         # Last write wins: a template is replaced whole, there is nothing to merge.
         key = keys.email_template(template.organization_id, template.name, template.language or ANY_LANGUAGE)
@@ -33,6 +38,22 @@ class EmailTemplateRepo:
 
     def delete(self, org_id: str, name: str, language: str | None) -> None:
         self.table.delete(keys.email_template(org_id, name, language or ANY_LANGUAGE))
+
+    def list(self, org_id: str) -> list[EmailTemplate]:
+        """Every stored template of the organization, each language a row (a handful:
+        one Query, paged through to be sure)."""
+        found: list[EmailTemplate] = []
+        start = None
+        while True:
+            page = self.table.query(
+                start=start,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+                ExpressionAttributeValues={":pk": f"ORG#{org_id}", ":prefix": TEMPLATE_PREFIX},
+            )
+            found += [t for t in (load(EmailTemplate, i) for i in page.items) if t is not None]
+            start = page.last_key
+            if start is None:
+                return found
 
 
 class ClaimRefused(Exception):

@@ -13,6 +13,7 @@ from remit.schemas.emails import (
     EmailDeliveryOut,
     EmailPreviewOut,
     EmailTemplateIn,
+    EmailTemplateList,
     EmailTemplateOut,
     PreviewIn,
     SendIn,
@@ -25,6 +26,15 @@ InvoiceId = Annotated[str, Path(min_length=1, max_length=64)]
 LanguageQuery = Annotated[Language | None, Query(description="A language's own version (de, fr ...)")]
 
 
+@router.get(
+    "/email-templates",
+    summary="The email templates: the built-in set and the organization's own",
+    tags=["Emails"],
+)
+def list_templates(org: Tenant, templates: EmailTemplates) -> EmailTemplateList:
+    return templates.list(org)
+
+
 @router.get("/email-templates/<name>", summary="Read an email template (custom or default)", tags=["Emails"])
 def get_template(
     name: Name, org: Tenant, templates: EmailTemplates, language: LanguageQuery = None
@@ -34,7 +44,7 @@ def get_template(
 
 @router.put(
     "/email-templates/<name>",
-    summary="Customize an email template, for one language or all",
+    summary="Customize an email template, or create one of the organization's own",
     tags=["Emails"],
 )
 def put_template(
@@ -45,7 +55,7 @@ def put_template(
 
 @router.delete(
     "/email-templates/<name>",
-    summary="Return an email template to its default",
+    summary="Return a built-in template to its default, or delete one of the organization's own",
     tags=["Emails"],
     responses={204: {"description": "Deleted"}},
 )
