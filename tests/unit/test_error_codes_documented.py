@@ -72,7 +72,8 @@ def codes_in_the_code() -> set[str]:
                 if isinstance(func, ast.Attribute)
                 else ""
             )
-            if name in ERROR_CLASSES:
+            # RenderFailed: the template check's refusal, answered as a ValidationFailed with its code.
+            if name in ERROR_CLASSES or name == "RenderFailed":
                 raised_directly |= name == "RemitError"
                 for keyword in node.keywords:
                     if keyword.arg == "code" and (code := _literal(keyword.value, constants, where)):
