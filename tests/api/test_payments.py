@@ -109,8 +109,8 @@ def test_a_payment_date_in_the_future_or_long_before_the_invoice_is_refused(
             f"/invoices/{inv}/payments", {"amount": "1.00", "method": "check", "paymentDate": day}
         )
         assert (reply.status, reply.body["code"], reply.body["field"]) == (
-            422,
-            "validation_error",
+            409,
+            "payment_date_out_of_range",
             "paymentDate",
         ), (day, reply)
         assert day in reply.body["message"]

@@ -18,6 +18,7 @@ from remit.money import format_amount
 MAX_LINE_ITEMS = 250
 # A payment recorded by hand may say it arrived this long before the invoice was issued
 # (a deposit, an invoice issued late), never earlier: further back is a typo.
+PAYMENT_DATE_OUT_OF_RANGE = "payment_date_out_of_range"
 PAYMENT_DATE_WINDOW = timedelta(days=366)
 # "Today" where it is latest on Earth (UTC+14): a payment dated today in the user's time
 # zone is never in the future, and nothing later is taken.
@@ -172,18 +173,22 @@ class Invoice(DomainModel):
         return max(arrived, self.issued_at) if self.issued_at else arrived
 
     def require_payment_date(self, day: date, now: datetime) -> None:
-        """A hand-recorded payment's date: not after today, not long before the invoice."""
+        """A hand-recorded payment's date: not after today, not long before the invoice.
+        A 409, not a 422: the date is well-formed, and whether it fits depends on today and
+        on the invoice (no schema can say so, and the API's schema is its contract)."""
         if day > (now + LATEST_OFFSET).date():
-            raise ValidationFailed(
+            raise Conflict(
                 f"paymentDate {day.isoformat()} is in the future; give the day the money arrived",
                 field="paymentDate",
+                code=PAYMENT_DATE_OUT_OF_RANGE,
             )
         issued = (self.issued_at or now).date()
         if day < issued - PAYMENT_DATE_WINDOW:
-            raise ValidationFailed(
+            raise Conflict(
                 f"paymentDate {day.isoformat()} is more than a year before the invoice was issued "
                 f"({issued.isoformat()})",
                 field="paymentDate",
+                code=PAYMENT_DATE_OUT_OF_RANGE,
             )
 
     def voided(self, now: datetime) -> Invoice:
