@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from remit import money
 from remit.adapters.gateway.port import Mandate, MethodRefused, OnSession
@@ -70,22 +71,22 @@ class CheckoutService:
             if invoice is None or invoice.account_id != account.id:
                 raise NotFound(f"the account has no invoice {body.invoice_id}", field="invoiceId")
             invoice.require(Action.RECORD_PAYMENT, now.date())
+        return self._save_new(org_id, body, account_id=account.id, mode=body.mode, invoice_id=body.invoice_id)
+
+    def _save_new(self, org_id: str, body: CheckoutSessionIn, **fields: Any) -> CheckoutSessionOut:
+        """A new session with its own secret, stored by its hash."""
+        now = self.clock.now()
         secret = checkout.new_secret()
         session = CheckoutSession(
             id=new_id("cs", self.clock),
             organization_id=org_id,
-            account_id=account.id,
-            mode=body.mode,
-            invoice_id=body.invoice_id,
             success_url=body.success_url,
             cancel_url=body.cancel_url,
             token_hash=checkout.digest(secret),
             expires_at=now + checkout.LIFETIME,
             created_at=now,
+            **fields,
         )
-        return self._save_new(session, secret)
-
-    def _save_new(self, session: CheckoutSession, secret: str) -> CheckoutSessionOut:
         self.store.checkout.create(session)
         # The token is returned here, once; only its hash is stored.
         token = checkout.make_token(session.organization_id, session.id, secret)
@@ -103,24 +104,10 @@ class CheckoutService:
         # the currency, amounts fit it), so the page never fails on what the API took.
         with implied_currency(body.currency is None, currency):
             InvoiceService(self.ctx)._lines(org_id, body.line_items or [], currency)
-        now = self.clock.now()
-        secret = checkout.new_secret()
-        session = CheckoutSession(
-            id=new_id("cs", self.clock),
-            organization_id=org_id,
-            mode="payment",
-            line_items=[
-                line.model_dump(mode="json", by_alias=True, exclude_unset=True)
-                for line in body.line_items or []
-            ],
-            currency=currency,
-            success_url=body.success_url,
-            cancel_url=body.cancel_url,
-            token_hash=checkout.digest(secret),
-            expires_at=now + checkout.LIFETIME,
-            created_at=now,
-        )
-        return self._save_new(session, secret)
+        lines = [
+            line.model_dump(mode="json", by_alias=True, exclude_unset=True) for line in body.line_items or []
+        ]
+        return self._save_new(org_id, body, mode="payment", line_items=lines, currency=currency)
 
     def preview(self, session: CheckoutSession) -> Invoice:
         """What a checkout without an account will bill, priced as the invoice will be, for
