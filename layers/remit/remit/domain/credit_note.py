@@ -18,11 +18,14 @@ Rules (also in docs/credit-notes.md once written):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from remit.domain.base import DomainModel
+from remit.domain.lifecycle import StoredStatus
 from remit.domain.totals import LineItem, TaxAmount
-from remit.errors import ValidationFailed
+from remit.errors import InvalidTransition, ValidationFailed
 from remit.money import allocate, canonical, percent_of, round_half_up
 
 REASONS = ("duplicate", "fraudulent", "order_change", "product_unsatisfactory")
@@ -185,3 +188,45 @@ def settle(credit_total: int, amount_due: int, refund: int, credit: int, out_of_
     return Settlement(
         against_due=against_due, refund_amount=refund, credit_amount=credit, out_of_band_amount=out_of_band
     )
+
+
+CreditNoteStatus = Literal["issued", "void"]
+Reason = Literal["duplicate", "fraudulent", "order_change", "product_unsatisfactory"]
+
+
+class CreditNote(DomainModel):
+    id: str
+    organization_id: str
+    invoice_id: str
+    account_id: str
+    number: str
+    currency: str
+    status: CreditNoteStatus = "issued"
+    reason: Reason | None = None
+    memo: str | None = None
+    lines: list[CreditLine]
+    tax_breakdown: list[TaxAmount]
+    subtotal: int
+    tax_total: int
+    total: int
+    # How the total was settled: against_due reduced what the invoice still owed; the
+    # other three allocate the rest (refundAmount and creditAmount: see docs/credit-notes.md).
+    against_due: int
+    refund_amount: int = 0
+    credit_amount: int = 0
+    out_of_band_amount: int = 0
+    # The invoice's stored status before this note, so voiding the note restores it if the
+    # note had made the invoice paid.
+    invoice_status_before: StoredStatus
+    created_at: datetime
+    voided_at: datetime | None = None
+    version: int = 1
+
+    def voided(self, now: datetime) -> CreditNote:
+        if self.status == "void":
+            raise InvalidTransition("the credit note is already void", field="status")
+        if self.refund_amount:
+            # Refunds go through the gateway (not built yet): a refund that succeeded
+            # cannot be taken back by voiding, so a note with one is never voided.
+            raise InvalidTransition("a credit note with a refundAmount cannot be voided", field="status")
+        return self.model_copy(update={"status": "void", "voided_at": now, "version": self.version + 1})

@@ -14,6 +14,7 @@ from remit.http.routes import (
     api_keys,
     checkout,
     collections,
+    credit_notes,
     documents,
     emails,
     events,
@@ -60,7 +61,16 @@ def build_app() -> APIGatewayRestResolver:
     mapped in one place, Idempotency-Key honoured on every POST."""
     app = JsonResolver(enable_validation=True)
     routers = (organization, accounts, payment_methods, checkout, invoices, documents, emails, products)
-    routers_2 = (subscriptions, events, webhooks, collections, portal_sessions, reports, api_keys)
+    routers_2 = (
+        subscriptions,
+        events,
+        webhooks,
+        collections,
+        portal_sessions,
+        reports,
+        api_keys,
+        credit_notes,
+    )
     for module in (*routers, *routers_2):
         app.include_router(module.router)
     errors.register(app)
