@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints
 
 from remit.domain.credit_note import CreditLineRequest, CreditNote, CreditNoteStatus, Reason
 from remit.money import canonical, format_amount, parse_amount
-from remit.schemas.common import Amount, Page, Percent, RequestModel, ResponseModel, VISIBLE_TEXT_PATTERN
+from remit.schemas.common import VISIBLE_TEXT_PATTERN, Amount, Page, Percent, RequestModel, ResponseModel
 from remit.schemas.decimals import LineQuantity
 from remit.schemas.invoice import TaxLineOut
 
