@@ -25,6 +25,8 @@ WHEN: dict[EventType, str] = {
         "dunning or manual."
     ),
     "invoice.voided": "The invoice was voided; it counts as zero.",
+    "credit_note.issued": "A credit note was issued against an invoice (docs/credit-notes.md).",
+    "credit_note.voided": "A credit note was voided; what it reduced is owed again.",
     "invoice.marked_uncollectible": "The invoice was written off.",
     "invoice.handed_to_dunning": "AutoPay gave up (retries spent, hard decline, no method): dunning's turn.",
     "payment.succeeded": "A payment was recorded or a charge succeeded.",

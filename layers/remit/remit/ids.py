@@ -15,6 +15,7 @@ PREFIXES = frozenset(
         "org",
         "acc",
         "inv",
+        "cn",
         "li",
         "pay",
         "evt",

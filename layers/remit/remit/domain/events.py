@@ -25,6 +25,8 @@ EventType = Literal[
     "invoice.voided",
     "invoice.marked_uncollectible",
     "invoice.handed_to_dunning",
+    "credit_note.issued",
+    "credit_note.voided",
     "payment.succeeded",
     "payment.failed",
     "payment_method.attached",

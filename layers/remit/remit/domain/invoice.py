@@ -64,6 +64,11 @@ class Invoice(DomainModel):
     total: int = 0
     amount_paid: int = 0
     amount_due: int = 0
+    # Credit notes (domain/credit_note.py): their sum, and the part of it that reduced
+    # what was unpaid; amount_due = total - amount_paid - credited_against_due.
+    amount_credited: int = 0
+    credited_against_due: int = 0
+    credit_note_ids: list[str] = []
 
     invoice_number: str | None = None
     issued_at: datetime | None = None
@@ -156,7 +161,7 @@ class Invoice(DomainModel):
                 code="overpayment",
             )
         paid = self.amount_paid + payment.amount
-        due = self.total - paid
+        due = self.total - paid - self.credited_against_due
         changes: dict[str, object] = {"amount_paid": paid, "amount_due": due}
         if due == 0:
             changes |= {"status": "paid", "paid_at": self._arrived(payment, now), "next_charge_at": None}
@@ -190,6 +195,37 @@ class Invoice(DomainModel):
                 field="paymentDate",
                 code=PAYMENT_DATE_OUT_OF_RANGE,
             )
+
+    def credited(self, note_id: str, total: int, against_due: int, now: datetime) -> Invoice:
+        """A credit note of ``total`` was issued, ``against_due`` of it reducing what is
+        unpaid; reaching zero due by credit makes the invoice paid (as Stripe does)."""
+        self.require_no_open_attempt("credited")
+        due = self.amount_due - against_due
+        changes: dict[str, object] = {
+            "amount_credited": self.amount_credited + total,
+            "credited_against_due": self.credited_against_due + against_due,
+            "amount_due": due,
+            "credit_note_ids": [*self.credit_note_ids, note_id],
+        }
+        if due == 0 and self.status != "paid":
+            changes |= {"status": "paid", "paid_at": now, "next_charge_at": None}
+        return self._next(now, **changes)
+
+    def credit_voided(
+        self, total: int, against_due: int, status_before: StoredStatus, now: datetime
+    ) -> Invoice:
+        """A credit note was voided: what it reduced is owed again, and an invoice it had
+        paid goes back to the status it had before."""
+        self.require_no_open_attempt("changed")
+        due = self.amount_due + against_due
+        changes: dict[str, object] = {
+            "amount_credited": self.amount_credited - total,
+            "credited_against_due": self.credited_against_due - against_due,
+            "amount_due": due,
+        }
+        if self.status == "paid" and due > 0:
+            changes |= {"status": status_before if status_before != "paid" else "issued", "paid_at": None}
+        return self._next(now, **changes)
 
     def voided(self, now: datetime) -> Invoice:
         # Void keeps the trail (lines, totals, number) but nothing is owed any more.

@@ -28,22 +28,23 @@ class NumberFormat:
     tokens: tuple[str, ...]
 
     @classmethod
-    def parse(cls, prefix: str, fmt: str) -> NumberFormat:
+    def parse(
+        cls, prefix: str, fmt: str, fields: tuple[str, str] = ("invoicePrefix", "invoiceNumberFormat")
+    ) -> NumberFormat:
+        """``fields`` name the two settings in errors (credit notes have their own pair)."""
         if not re.match(PREFIX_PATTERN, prefix):
-            raise ValidationFailed(
-                "prefix may hold up to 20 letters, digits and - _ / . #", field="invoicePrefix"
-            )
+            raise ValidationFailed("prefix may hold up to 20 letters, digits and - _ / . #", field=fields[0])
         tokens = tuple(_TOKEN.findall(fmt))
         if "".join(tokens) != fmt:
             raise ValidationFailed(
                 "use the tokens YYYY, YY, MM, DD and one run of N, with - _ / . # between them",
-                field="invoiceNumberFormat",
+                field=fields[1],
             )
         runs = [t for t in tokens if t.startswith("N")]
         if len(runs) != 1 or not 3 <= len(runs[0]) <= 10:
             raise ValidationFailed(
                 "the format needs exactly one sequence of 3 to 10 N, such as NNNNN",
-                field="invoiceNumberFormat",
+                field=fields[1],
             )
         return cls(prefix, tokens)
 

@@ -18,6 +18,9 @@ class InvoiceSettings(DomainModel):
     # Numbering
     invoice_prefix: str = "INV-"
     invoice_number_format: str = "YYYY-NNNNN"
+    # Credit notes number on their own sequence (docs/credit-notes.md).
+    credit_note_prefix: str = "CN-"
+    credit_note_number_format: str = "YYYY-NNNNN"
     # Delivery
     default_delivery_method: DeliveryMethod = "email"
     attach_pdf: bool = True

@@ -34,6 +34,7 @@ ROUTERS = (
     "portal_sessions",
     "reports",
     "api_keys",
+    "credit_notes",
 )
 # Which routers serve the paths under each first path segment. The Lambda's resolver
 # includes a group on the first request under it, not at import: a router brings its
@@ -44,7 +45,8 @@ ROUTERS_BY_SEGMENT: dict[str, tuple[str, ...]] = {
     "organization": ("organization",),
     "accounts": ("accounts", "payment_methods", "portal_sessions"),
     "checkout-sessions": ("checkout",),
-    "invoices": ("invoices", "documents", "emails", "collections"),
+    "invoices": ("invoices", "documents", "emails", "collections", "credit_notes"),
+    "credit-notes": ("credit_notes",),
     "email-templates": ("emails",),
     "products": ("products",),
     "subscriptions": ("subscriptions",),

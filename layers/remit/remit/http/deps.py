@@ -19,6 +19,7 @@ from remit.services.catalogue import ProductService
 from remit.services.checkout import CheckoutService
 from remit.services.collections import CollectionService
 from remit.services.context import Context
+from remit.services.credit_notes import CreditNoteService
 from remit.services.delivery import DeliveryService, Mailer
 from remit.services.delivery_log import DeliveryLog
 from remit.services.documents import DocumentService, Renderer, Storage
@@ -62,6 +63,10 @@ def tenant(request: Request) -> str:
 
 def invoices(ctx: Annotated[Context, Depends(get_context)]) -> InvoiceService:
     return InvoiceService(ctx)
+
+
+def credit_notes(ctx: Annotated[Context, Depends(get_context)]) -> CreditNoteService:
+    return CreditNoteService(ctx)
 
 
 def accounts(ctx: Annotated[Context, Depends(get_context)]) -> AccountService:
@@ -161,6 +166,7 @@ def api_keys(ctx: Annotated[Context, Depends(get_context)]) -> ApiKeyService:
 
 Tenant = Annotated[str, Depends(tenant)]
 Invoices = Annotated[InvoiceService, Depends(invoices)]
+CreditNotes = Annotated[CreditNoteService, Depends(credit_notes)]
 Accounts = Annotated[AccountService, Depends(accounts)]
 Organizations = Annotated[OrganizationService, Depends(organizations)]
 Products = Annotated[ProductService, Depends(products)]

@@ -13,6 +13,7 @@ from pydantic import AnyUrl, Field, UrlConstraints
 from remit.domain.events import EVENT_TYPES, Event, EventType
 from remit.domain.webhook import WebhookEndpoint
 from remit.schemas.common import Page, RequestModel, ResponseModel
+from remit.schemas.credit_note import CreditNoteOut
 from remit.schemas.invoice import AttemptOut, InvoiceOut, PaymentOut
 from remit.schemas.payment_method import PaymentMethodOut
 from remit.schemas.subscription import SubscriptionOut
@@ -111,6 +112,8 @@ DATA: dict[EventType, type[ResponseModel]] = {
     "invoice.past_due": InvoiceOut,
     "invoice.reminder_sent": InvoiceReminderData,
     "invoice.voided": InvoiceOut,
+    "credit_note.issued": CreditNoteOut,
+    "credit_note.voided": CreditNoteOut,
     "invoice.marked_uncollectible": InvoiceOut,
     "invoice.handed_to_dunning": InvoiceHandedToDunningData,
     "payment.succeeded": PaymentData,

@@ -281,6 +281,8 @@ class InvoiceOut(ResponseModel):
     total: str
     amount_paid: str
     amount_due: str
+    amount_credited: str = Field("0", description="The sum of its credit notes that are not void")
+    credit_note_ids: list[str] = Field([], description="Its credit notes (void ones too), oldest first")
     issued_at: str | None
     due_date: date | None
     paid_at: str | None
@@ -379,6 +381,8 @@ class InvoiceOut(ResponseModel):
             total=money(invoice.total),
             amount_paid=money(invoice.amount_paid),
             amount_due=money(invoice.amount_due),
+            amount_credited=money(invoice.amount_credited),
+            credit_note_ids=invoice.credit_note_ids,
             due_date=invoice.due_date,
             payments=None if payments is None else [PaymentOut.of(p) for p in payments],
             payment_attempts=None if attempts is None else [AttemptOut.of(a) for a in attempts],

@@ -41,6 +41,8 @@ HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 class InvoiceSettingsOut(ResponseModel):
     invoice_prefix: str = Field(examples=["INV-"])
     invoice_number_format: str = Field(examples=["YYYY-NNNNN"])
+    credit_note_prefix: str = Field("CN-", examples=["CN-"])
+    credit_note_number_format: str = Field("YYYY-NNNNN", examples=["YYYY-NNNNN"])
     default_delivery_method: DeliveryMethod
     attach_pdf: bool
     cc_finance_team: bool
@@ -181,6 +183,10 @@ class InvoiceSettingsPatch(PatchModel):
 
     invoice_prefix: Annotated[str, StringConstraints(pattern=PREFIX_PATTERN)] | None = None
     invoice_number_format: (
+        Annotated[str, StringConstraints(min_length=3, max_length=30, pattern=FORMAT_PATTERN)] | None
+    ) = None
+    credit_note_prefix: Annotated[str, StringConstraints(pattern=PREFIX_PATTERN)] | None = None
+    credit_note_number_format: (
         Annotated[str, StringConstraints(min_length=3, max_length=30, pattern=FORMAT_PATTERN)] | None
     ) = None
     default_delivery_method: DeliveryMethod | None = None

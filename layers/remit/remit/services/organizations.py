@@ -72,6 +72,11 @@ class OrganizationService:
             settings = org.invoice_settings.model_copy(update=patch.model_dump(exclude_unset=True))
             # Refuse a numbering format now rather than at the next finalization.
             NumberFormat.parse(settings.invoice_prefix, settings.invoice_number_format)
+            NumberFormat.parse(
+                settings.credit_note_prefix,
+                settings.credit_note_number_format,
+                ("creditNotePrefix", "creditNoteNumberFormat"),
+            )
             return self._save(org, invoice_settings=settings)
 
         return optimistic(attempt, what="the organization")

@@ -171,3 +171,28 @@ def signed_out_session(org_id: str, session_id: str) -> Key:
     """A dashboard session ended by signing out (the hash of its token), kept until the
     token would have expired anyway."""
     return {"pk": f"ORG#{org_id}", "sk": f"SIGNEDOUT#{session_id}"}
+
+
+def credit_note(org_id: str, credit_note_id: str) -> Key:
+    """A credit note's head. Under the organization, so ``GET /credit-notes/{id}`` is one
+    GetItem and the organization's credit notes one Query on ``CREDITNOTE#``, newest first."""
+    return {"pk": f"ORG#{org_id}", "sk": f"{CREDIT_NOTE_PREFIX}{credit_note_id}"}
+
+
+CREDIT_NOTE_PREFIX = "CREDITNOTE#"
+
+
+def invoice_credit_notes(org_id: str, invoice_id: str) -> str:
+    """GSI1 partition: one invoice's credit notes (``CN#<id>``)."""
+    return f"ORG#{org_id}#INV#{invoice_id}#CREDITNOTES"
+
+
+def credit_note_number(org_id: str, number: str) -> Key:
+    """Claimed when the credit note is issued, so a number is never handed out twice."""
+    return {"pk": f"ORG#{org_id}", "sk": f"CNNUM#{number}"}
+
+
+# The credit notes' counters live in the organization's ``sequences`` beside the
+# invoices', under scopes that cannot collide with an invoice scope even when the two
+# prefixes and formats are the same.
+CREDIT_NOTE_SCOPE_PREFIX = "creditnote:"

@@ -9,6 +9,7 @@ from remit.store.api_keys import ApiKeyRepo, count_op
 from remit.store.catalogue import ProductRepo
 from remit.store.checkout import CheckoutRepo
 from remit.store.collections import CollectionRepo
+from remit.store.credit_notes import CreditNoteRepo
 from remit.store.emails import DeliveryRepo, EmailTemplateRepo
 from remit.store.events import EventRepo
 from remit.store.invoices import InvoiceRepo
@@ -31,6 +32,7 @@ class Store:
         self.organizations = OrganizationRepo(table)
         self.accounts = AccountRepo(table)
         self.invoices = InvoiceRepo(table)
+        self.credit_notes = CreditNoteRepo(table)
         self.api_keys = ApiKeyRepo(table)
         self.products = ProductRepo(table)
         self.subscriptions = SubscriptionRepo(table)
