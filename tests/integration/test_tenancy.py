@@ -45,6 +45,14 @@ SAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("DELETE", "/webhook-endpoints/{endpointId}"): None,
     ("POST", "/accounts/{accountId}/portal-sessions"): {"flow": "invoices"},
     ("DELETE", "/api-keys/{keyId}"): None,
+    ("POST", "/invoices/{invoiceId}/credit-notes"): {
+        "lines": [{"description": "Goodwill", "amount": "1.00"}]
+    },
+    ("POST", "/invoices/{invoiceId}/credit-notes/preview"): {
+        "lines": [{"description": "Goodwill", "amount": "1.00"}]
+    },
+    ("GET", "/credit-notes/{creditNoteId}"): None,
+    ("POST", "/credit-notes/{creditNoteId}/void"): None,
 }
 
 
@@ -83,7 +91,14 @@ def test_every_object_route_is_404_for_another_organization(
     subscription = owner.post(
         "/subscriptions", {"accountId": account, "items": [{"priceId": product["prices"][0]["id"]}]}
     ).body["id"]
+    issued = owner.post("/invoices", draft(account)).body["id"]
+    assert owner.post(f"/invoices/{issued}/finalize").status == 200
+    note = owner.post(
+        f"/invoices/{issued}/credit-notes", {"lines": [{"description": "Goodwill", "amount": "1.00"}]}
+    )
+    assert note.status == 201, note
     ids = {
+        "creditNoteId": note.body["id"],
         "accountId": account,
         "invoiceId": draft_id,
         "productId": product["id"],
