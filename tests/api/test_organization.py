@@ -77,6 +77,8 @@ def test_organization_settings(api: ApiClient) -> None:
         "defaultAutoPayTiming": "days_before_due",
         "draftWindowMinutes": 60,
         "invoiceLinkDays": 90,
+        "timeZone": "UTC",
+        "dailyRunTime": "09:00",
     }
     assert api.patch("/organization/settings", {"invoiceLinkDays": 0}).status == 422
     assert (

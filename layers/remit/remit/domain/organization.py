@@ -8,6 +8,7 @@ from typing import Literal
 
 from remit.domain.base import DomainModel
 from remit.domain.collections import DunningSettings, ReminderSettings
+from remit.domain.localtime import DEFAULT_RUN_TIME, DEFAULT_ZONE
 from remit.domain.payment_settings import PaymentSettings
 
 DeliveryMethod = Literal["email", "none"]
@@ -41,6 +42,10 @@ class OrganizationSettings(DomainModel):
     # How long the hosted-page links that emails carry stay valid (invoice page and the
     # payment-methods page).
     invoice_link_days: int = 90
+    # The IANA zone whose calendar days the organization's invoices count in (an account may
+    # override it), and the local time of day an account's scheduled work for a day runs.
+    time_zone: str = DEFAULT_ZONE
+    daily_run_time: str = DEFAULT_RUN_TIME
 
 
 class Organization(DomainModel):
