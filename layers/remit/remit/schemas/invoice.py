@@ -282,6 +282,7 @@ class InvoiceOut(ResponseModel):
     amount_paid: str
     amount_due: str
     issued_at: str | None
+    issue_date: date | None = Field(None, description="The day it issued, in the account's time zone")
     due_date: date | None
     paid_at: str | None
     voided_at: str | None
@@ -379,6 +380,7 @@ class InvoiceOut(ResponseModel):
             total=money(invoice.total),
             amount_paid=money(invoice.amount_paid),
             amount_due=money(invoice.amount_due),
+            issue_date=invoice.issue_date,
             due_date=invoice.due_date,
             payments=None if payments is None else [PaymentOut.of(p) for p in payments],
             payment_attempts=None if attempts is None else [AttemptOut.of(a) for a in attempts],
