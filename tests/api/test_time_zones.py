@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from remit.clock import FixedClock
+from remit.services.context import Context
 from tests.support.api_client import ApiClient
 from tests.support.builders import draft
+from tests.support.collections import RecordingMailer, RecordingSms, collections, sweep
 
 
 def test_new_york_issue_date_due_date_and_past_due(api: ApiClient, clock: FixedClock) -> None:
@@ -65,3 +67,33 @@ def test_unknown_zones_and_times_are_422_naming_the_field(api: ApiClient) -> Non
         "Europe/Berlin",
         "07:30",
     )
+
+
+def test_a_reminder_runs_at_the_daily_run_time_local(
+    api: ApiClient, ctx: Context, clock: FixedClock, org: str
+) -> None:
+    api.patch("/organization/settings", {"timeZone": "America/New_York"})  # dailyRunTime 09:00
+    api.patch("/organization/reminder-settings", {"afterDue": {"enabled": True, "daysAfter": [1]}})
+    api.patch("/organization/dunning-settings", {"enabled": False})
+    account = api.post("/accounts", {"name": "Gotham", "email": "ap@gotham.example"}).body
+    clock.set(datetime(2026, 12, 1, 15, 0, tzinfo=UTC))  # 10:00 in New York
+    inv = api.post("/invoices", draft(account["id"])).body
+    assert api.post(f"/invoices/{inv['id']}/finalize").body["dueDate"] == "2026-12-31"
+    mailer, sms = RecordingMailer(), RecordingSms()
+    service = collections(ctx, mailer, sms)
+
+    def reminder_status() -> object:
+        steps = {s["key"]: s for s in api.get(f"/invoices/{inv['id']}/collection").body["steps"]}
+        return steps.get("reminder#after#001", {}).get("status")
+
+    # One day after the due date is 1 January in New York; at 08:30 EST (13:30 UTC) not yet.
+    clock.set(datetime(2027, 1, 1, 13, 30, tzinfo=UTC))
+    sweep(ctx, service, org)
+    assert reminder_status() != "done"
+    assert mailer.sent == []
+    # By 10:00 EST (15:00 UTC) it has gone, once.
+    clock.set(datetime(2027, 1, 1, 15, 0, tzinfo=UTC))
+    sweep(ctx, service, org)
+    sweep(ctx, service, org)
+    assert reminder_status() == "done"
+    assert len(mailer.sent) == 1

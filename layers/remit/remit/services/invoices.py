@@ -11,6 +11,7 @@ from remit.domain.catalogue import Price
 from remit.domain.events import EventType
 from remit.domain.invoice import Invoice, Payment
 from remit.domain.lifecycle import Action, ReportedStatus
+from remit.domain.localtime import parse_run_time
 from remit.domain.numbering import NumberFormat
 from remit.domain.organization import Organization
 from remit.domain.totals import LineItem
@@ -252,6 +253,8 @@ class InvoiceService:
                     org.reminder_settings,
                     org.dunning_settings,
                     org.invoice_settings.late_fee_percentage,
+                    issued.time_zone,
+                    parse_run_time(org.settings.daily_run_time),
                 )
                 if issued.status == "issued" and issued.due_date is not None
                 else None
