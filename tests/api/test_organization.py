@@ -78,6 +78,8 @@ def test_organization_settings(api: ApiClient) -> None:
         "draftWindowMinutes": 60,
         "invoiceLinkDays": 90,
         "portalShowDrafts": True,
+        "timeZone": "UTC",
+        "dailyRunTime": "09:00",
     }
     assert api.patch("/organization/settings", {"invoiceLinkDays": 0}).status == 422
     assert (

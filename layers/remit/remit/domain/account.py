@@ -44,6 +44,8 @@ class Account(DomainModel):
     auto_pay_timing: AutoPayTiming | None = None
     auto_pay_days_before: int | None = None
     delivery_issue: DeliveryIssue | None = None
+    # An IANA zone overriding the organization's; None follows the organization.
+    time_zone: str | None = None
     created_at: datetime
     updated_at: datetime
     version: int = 1
@@ -59,6 +61,9 @@ class Account(DomainModel):
 
     def effective_delivery(self, org: Organization) -> str:
         return self.invoice_settings.delivery_method or org.invoice_settings.default_delivery_method
+
+    def effective_time_zone(self, org: Organization) -> str:
+        return self.time_zone or org.settings.time_zone
 
     def recipients(self) -> list[str]:
         """To: the account's recipients when it has some (the override), else its email."""

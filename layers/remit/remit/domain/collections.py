@@ -13,13 +13,14 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field
 
 from remit.domain.base import DomainModel
+from remit.domain.localtime import at_local, start_of_local_day
 from remit.errors import NotFound, ValidationFailed
 
 DunningAction = Literal[
@@ -182,13 +183,13 @@ class Step:
         return (self.at, KIND_ORDER[self.kind], self.position)
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
+MIDNIGHT = time(0)
 
 
-def past_due_from(due: date) -> datetime:
-    """The invoice reads ``past_due`` from the day after its due date (domain.lifecycle)."""
-    return _midnight(due + timedelta(days=1))
+def past_due_from(due: date, zone: str = "UTC") -> datetime:
+    """The invoice reads ``past_due`` from 00:00 local on the day after its due date
+    (domain.lifecycle), never earlier."""
+    return start_of_local_day(due + timedelta(days=1), zone)
 
 
 def add_months(day: date, months: int) -> date:
@@ -197,9 +198,10 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def late_fee_at(due: date, month: int) -> datetime:
-    """Month ``month``'s fee is added once the invoice has been past due that many months."""
-    return _midnight(add_months(due + timedelta(days=1), month))
+def late_fee_at(due: date, month: int, zone: str = "UTC", run_time: time = MIDNIGHT) -> datetime:
+    """Month ``month``'s fee is added once the invoice has been past due that many months,
+    at the account's daily run time on that local day."""
+    return at_local(add_months(due + timedelta(days=1), month), run_time, zone)
 
 
 def calendar_steps(
@@ -208,10 +210,18 @@ def calendar_steps(
     dunning: DunningSettings,
     late_fee_percentage: Decimal,
     until: datetime,
+    zone: str = "UTC",
+    run_time: time = MIDNIGHT,
 ) -> list[Step]:
     """Every step of the invoice's calendar due at or before ``until``, plus the first one
-    after it (the next wake-up), in the order they run."""
-    start = past_due_from(due)
+    after it (the next wake-up), in the order they run. Days are local days in ``zone``;
+    each step but the past-due transition runs at ``run_time`` local on its day
+    (domain.localtime)."""
+    start = past_due_from(due, zone)
+
+    def on(day: date) -> datetime:
+        return at_local(day, run_time, zone)
+
     steps = [Step("past_due", "past_due", start, "past_due")]
     if reminders.before_due.enabled:
         for d in reminders.before_due.days_before:
@@ -219,7 +229,7 @@ def calendar_steps(
                 Step(
                     f"reminder#before#{d:03d}",
                     "reminder",
-                    _midnight(due - timedelta(days=d)),
+                    on(due - timedelta(days=d)),
                     "email_reminder",
                     reminders.before_due.template,
                 )
@@ -230,7 +240,7 @@ def calendar_steps(
                 Step(
                     f"reminder#after#{d:03d}",
                     "reminder",
-                    _midnight(due + timedelta(days=d)),
+                    on(due + timedelta(days=d)),
                     "email_reminder",
                     reminders.after_due.template_for(d),
                 )
@@ -248,19 +258,19 @@ def calendar_steps(
                 Step(
                     key if repeats[key] == 1 else f"{key}#{repeats[key]}",
                     "dunning",
-                    start + timedelta(days=s.days_past_due),
+                    on(due + timedelta(days=1 + s.days_past_due)),
                     s.action,
                     template,
                     position=i,
                 )
             )
-        last = start + timedelta(days=schedule[-1].days_past_due) if schedule else start
+        last = on(due + timedelta(days=1 + schedule[-1].days_past_due)) if schedule else start
         for i, action in enumerate(dunning.persistent_failure_actions):
             steps.append(Step(f"persistent#{action}", "persistent", last, action, position=i))
     if late_fee_percentage > 0:
         month = 1
         while True:
-            at = late_fee_at(due, month)
+            at = late_fee_at(due, month, zone, run_time)
             steps.append(Step(f"late_fee#{month:03d}", "late_fee", at, "late_fee", month=month))
             if at > until:
                 break
@@ -278,7 +288,12 @@ class Selection:
 
 
 def select(
-    steps: Sequence[Step], settled: set[str], now: datetime, due: date, issued_at: datetime
+    steps: Sequence[Step],
+    settled: set[str],
+    now: datetime,
+    due: date,
+    issued_at: datetime,
+    zone: str = "UTC",
 ) -> Selection:
     """What to do now. Each missed dunning step (and late fee) runs once, in order; of the
     reminders that fell due, only the latest is sent, and a reminder before the due date
@@ -294,7 +309,7 @@ def select(
     if reminders:
         latest = max(reminders, key=lambda s: s.sort_key)
         skip = [s for s in reminders if s is not latest]
-        if latest.key.startswith("reminder#before#") and now >= past_due_from(due):
+        if latest.key.startswith("reminder#before#") and now >= past_due_from(due, zone):
             skip.append(latest)
     run = [s for s in due_now if s not in skip]
     future = [s.at for s in open_steps if s.at > now]
@@ -307,12 +322,14 @@ def first_wake(
     reminders: ReminderSettings,
     dunning: DunningSettings,
     late_fee_percentage: Decimal,
+    zone: str = "UTC",
+    run_time: time = MIDNIGHT,
 ) -> datetime | None:
     """When a newly issued invoice first needs looking at: its first step's time (the
     finalize transaction writes the invoice's wake-up item with it). Every invoice has one
     step at least, its past-due transition."""
-    steps = calendar_steps(due, reminders, dunning, late_fee_percentage, issued_at)
-    selection = select(steps, set(), issued_at, due, issued_at)
+    steps = calendar_steps(due, reminders, dunning, late_fee_percentage, issued_at, zone, run_time)
+    selection = select(steps, set(), issued_at, due, issued_at, zone)
     return issued_at if selection.run else selection.next_at
 
 

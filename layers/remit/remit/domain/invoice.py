@@ -10,6 +10,7 @@ from typing import Literal
 from remit.domain import lifecycle
 from remit.domain.base import DomainModel
 from remit.domain.lifecycle import Action, ReportedStatus, StoredStatus
+from remit.domain.localtime import local_day
 from remit.domain.terms import due_date
 from remit.domain.totals import Discount, LineItem, TaxAmount, Totals, price_lines
 from remit.errors import Conflict, InvalidTransition, ValidationFailed
@@ -72,6 +73,10 @@ class Invoice(DomainModel):
 
     invoice_number: str | None = None
     issued_at: datetime | None = None
+    # The account's IANA zone, fixed when the invoice issues: its issue date, due date and
+    # past_due count in that zone's calendar days (docs/time.md). UTC for older invoices.
+    time_zone: str = "UTC"
+    issue_date: date | None = None
     due_date: date | None = None
     paid_at: datetime | None = None
     voided_at: datetime | None = None
@@ -103,6 +108,10 @@ class Invoice(DomainModel):
     version: int = 1
 
     # -- reading ---------------------------------------------------------------------
+
+    def local_today(self, now: datetime) -> date:
+        """Today in the invoice's zone: the ``today`` its calendar rules compare with."""
+        return local_day(now, self.time_zone)
 
     def reported_status(self, today: date) -> ReportedStatus:
         return lifecycle.reported_status(self.status, self.due_date, today)
@@ -136,7 +145,7 @@ class Invoice(DomainModel):
             **changes,
         )
 
-    def finalized(self, number: str, now: datetime) -> Invoice:
+    def finalized(self, number: str, now: datetime, time_zone: str = "UTC") -> Invoice:
         if not self.line_items:
             raise InvalidTransition(
                 "an invoice needs at least one line item to be finalized", field="lineItems"
@@ -147,7 +156,9 @@ class Invoice(DomainModel):
             auto_finalize_at=None,
             invoice_number=number,
             issued_at=now,
-            due_date=due_date(self.payment_terms, now.date()),
+            time_zone=time_zone,
+            issue_date=local_day(now, time_zone),
+            due_date=due_date(self.payment_terms, local_day(now, time_zone)),
         )
         # Nothing to collect on a zero-total invoice: it is settled the moment it issues.
         return issued._next(now, status="paid", paid_at=now) if issued.total == 0 else issued

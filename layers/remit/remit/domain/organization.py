@@ -8,6 +8,7 @@ from typing import Literal
 
 from remit.domain.base import DomainModel
 from remit.domain.collections import DunningSettings, ReminderSettings
+from remit.domain.localtime import DEFAULT_RUN_TIME, DEFAULT_ZONE
 from remit.domain.payment_settings import PaymentSettings
 
 DeliveryMethod = Literal["email", "none"]
@@ -47,6 +48,10 @@ class OrganizationSettings(DomainModel):
     # The portal lists the account's drafts too ("View all invoices (paid, unpaid,
     # draft)" in the seed), labelled as not yet issued and never payable.
     portal_show_drafts: bool = True
+    # The IANA zone whose calendar days the organization's invoices count in (an account may
+    # override it), and the local time of day an account's scheduled work for a day runs.
+    time_zone: str = DEFAULT_ZONE
+    daily_run_time: str = DEFAULT_RUN_TIME
 
 
 class Organization(DomainModel):

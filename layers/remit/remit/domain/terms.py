@@ -32,5 +32,5 @@ def days_until_due(terms: str) -> int:
 
 
 def due_date(terms: str, issued_on: date) -> date:
-    """Due dates are calendar dates counted from the (UTC) issue date."""
+    """Due dates are calendar days counted from the issue date (a day in the account's zone)."""
     return issued_on + timedelta(days=days_until_due(terms))

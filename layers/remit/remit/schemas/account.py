@@ -19,6 +19,7 @@ from remit.schemas.common import (
     ShortText,
     WholeNumber,
 )
+from remit.schemas.organization import TimeZoneName
 
 
 class AccountInvoiceSettingsIn(PatchModel):
@@ -48,13 +49,16 @@ class AccountCreate(RequestModel):
     auto_pay_enabled: StrictBool = False
     auto_pay_timing: AutoPayTiming | None = Field(None, description="Unset: the organization's default")
     auto_pay_days_before: DaysBefore | None = Field(None, description="For days_before_due (default 3)")
+    time_zone: TimeZoneName | None = Field(None, description="IANA zone; unset: the organization's")
 
 
 class AccountPatch(PatchModel):
     """Fields present replace; ``invoiceSettings`` merges field by field (null clears one).
     ``defaultPaymentMethodId`` must name one of the account's saved methods."""
 
-    clearable = frozenset({"email", "default_payment_method_id", "auto_pay_timing", "auto_pay_days_before"})
+    clearable = frozenset(
+        {"email", "default_payment_method_id", "auto_pay_timing", "auto_pay_days_before", "time_zone"}
+    )
 
     name: ShortText | None = None
     email: Email | None = None
@@ -64,6 +68,7 @@ class AccountPatch(PatchModel):
     default_payment_method_id: MethodId | None = None
     auto_pay_timing: AutoPayTiming | None = None
     auto_pay_days_before: DaysBefore | None = None
+    time_zone: TimeZoneName | None = Field(None, description="IANA zone; null: the organization's")
 
 
 class AccountInvoiceSettingsOut(ResponseModel):
@@ -93,6 +98,7 @@ class AccountOut(ResponseModel):
     default_payment_method_id: str | None
     auto_pay_timing: AutoPayTiming | None
     auto_pay_days_before: int | None
+    time_zone: str | None = Field(None, description="The account's IANA zone; null: the organization's")
     delivery_issue: DeliveryIssueOut | None = Field(
         None, description="The last email SES reported bounced or marked as spam, if any"
     )

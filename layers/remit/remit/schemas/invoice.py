@@ -284,6 +284,7 @@ class InvoiceOut(ResponseModel):
     amount_credited: str = Field("0", description="The sum of its credit notes that are not void")
     credit_note_ids: list[str] = Field([], description="Its credit notes (void ones too), oldest first")
     issued_at: str | None
+    issue_date: date | None = Field(None, description="The day it issued, in the account's time zone")
     due_date: date | None
     paid_at: str | None
     voided_at: str | None
@@ -383,6 +384,7 @@ class InvoiceOut(ResponseModel):
             amount_due=money(invoice.amount_due),
             amount_credited=money(invoice.amount_credited),
             credit_note_ids=invoice.credit_note_ids,
+            issue_date=invoice.issue_date,
             due_date=invoice.due_date,
             payments=None if payments is None else [PaymentOut.of(p) for p in payments],
             payment_attempts=None if attempts is None else [AttemptOut.of(a) for a in attempts],

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -13,6 +14,7 @@ from pydantic import (
 )
 
 from remit.domain.collections import MAX_DAYS, MAX_STEPS, DunningAction, PersistentAction
+from remit.domain.localtime import is_zone_name
 from remit.domain.numbering import FORMAT_PATTERN, PREFIX_PATTERN
 from remit.domain.organization import AutoPayTiming, DeliveryMethod, Organization
 from remit.domain.payment_method import GatewayName, MethodType
@@ -35,6 +37,23 @@ from remit.schemas.common import (
 # A simple pattern on purpose: a bounded repeat ({1,2000}) costs pydantic-core ~25 ms to
 # compile at import, on every cold start.
 HttpsUrl = Annotated[str, StringConstraints(pattern=rf"^https://[^{BLANK}]+$", max_length=2008)]
+
+
+def _zone_name(value: str) -> str:
+    if not is_zone_name(value):
+        raise ValueError(f"{value!r} is not an IANA time zone name (e.g. America/New_York)")
+    return value
+
+
+TimeZoneName = Annotated[
+    str,
+    StringConstraints(max_length=64),
+    AfterValidator(_zone_name),
+    Field(examples=["America/New_York"], description="An IANA time zone name"),
+]
+LocalTimeOfDay = Annotated[
+    str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"), Field(examples=["09:00"])
+]
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$")]
 
 
@@ -67,6 +86,16 @@ class OrganizationSettingsOut(ResponseModel):
     portal_show_drafts: bool = Field(
         default=True,
         description="The customer portal lists drafts too, as not yet issued: never payable, no PDF",
+    )
+    time_zone: str = Field(
+        default="UTC",
+        examples=["America/New_York"],
+        description="IANA zone whose calendar days invoices count in (accounts may override)",
+    )
+    daily_run_time: str = Field(
+        default="09:00",
+        examples=["09:00"],
+        description="Local time of day (HH:MM) an account's scheduled work for a day runs",
     )
 
 
@@ -210,6 +239,8 @@ class OrganizationSettingsPatch(PatchModel):
     draft_window_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60), WholeNumber] | None = None
     invoice_link_days: Annotated[int, Field(ge=1, le=365), WholeNumber] | None = None
     portal_show_drafts: StrictBool | None = None
+    time_zone: TimeZoneName | None = None
+    daily_run_time: LocalTimeOfDay | None = None
 
 
 class RetryPolicyIn(RequestModel):

@@ -48,6 +48,7 @@ class AccountService:
             auto_pay_enabled=body.auto_pay_enabled,
             auto_pay_timing=body.auto_pay_timing,
             auto_pay_days_before=body.auto_pay_days_before,
+            time_zone=body.time_zone,
             created_at=now,
             updated_at=now,
         )

@@ -36,6 +36,7 @@ from remit.domain.collections import (
 )
 from remit.domain.events import EventType
 from remit.domain.invoice import Invoice
+from remit.domain.localtime import parse_run_time
 from remit.domain.organization import Organization
 from remit.domain.totals import LineItem
 from remit.errors import ConcurrentUpdate, Conflict, InvalidTransition, NotFound, ValidationFailed
@@ -102,12 +103,13 @@ class CollectionService:
             return []
         settled = {k for k, r in records.items() if r.status in SETTLED_STEPS}
         steps = _steps(invoice, org, now)
-        selection = select(steps, settled, now, invoice.due_date, invoice.issued_at)
+        selection = select(steps, settled, now, invoice.due_date, invoice.issued_at, invoice.time_zone)
         performed: list[StepRecord] = []
         for step in selection.skip:
             why = (
                 "missed until the due date had passed"
-                if step.key.startswith("reminder#before#") and now >= past_due_from(invoice.due_date)
+                if step.key.startswith("reminder#before#")
+                and now >= past_due_from(invoice.due_date, invoice.time_zone)
                 else "a later reminder superseded it"
             )
             with contextlib.suppress(StepTaken):
@@ -409,4 +411,6 @@ def _steps(invoice: Invoice, org: Organization, until: datetime) -> list[Step]:
         org.dunning_settings,
         org.invoice_settings.late_fee_percentage,
         until,
+        invoice.time_zone,
+        parse_run_time(org.settings.daily_run_time),
     )

@@ -18,7 +18,7 @@ from remit.services.context import Context
 def invoice_data(invoice: Invoice, now: datetime) -> dict[str, Any]:
     """An invoice event's ``data``: the invoice's public representation, so a subscriber
     reads ``data.invoiceNumber``, ``data.total``, ``data.paidAt`` as the seed's handler does."""
-    return InvoiceOut.of(invoice, now.date()).model_dump(mode="json", by_alias=True)
+    return InvoiceOut.of(invoice, invoice.local_today(now)).model_dump(mode="json", by_alias=True)
 
 
 def subscription_data(sub: Subscription) -> dict[str, Any]:

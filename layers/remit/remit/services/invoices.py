@@ -11,6 +11,7 @@ from remit.domain.catalogue import Price
 from remit.domain.events import EventType
 from remit.domain.invoice import Invoice, Payment
 from remit.domain.lifecycle import Action, ReportedStatus
+from remit.domain.localtime import parse_run_time
 from remit.domain.numbering import NumberFormat
 from remit.domain.organization import Organization
 from remit.domain.totals import LineItem
@@ -78,7 +79,7 @@ class InvoiceService:
         if found is None:
             raise NotFound(f"no invoice {invoice_id}", field="id")
         invoice, payments, attempts = found
-        return InvoiceOut.of(invoice, self.clock.now().date(), payments, attempts)
+        return InvoiceOut.of(invoice, invoice.local_today(self.clock.now()), payments, attempts)
 
     def list(
         self,
@@ -89,12 +90,14 @@ class InvoiceService:
         limit: int,
         cursor: str | None,
     ) -> InvoicePage:
-        today = self.clock.now().date()
+        now = self.clock.now()
+        # The status filter compares with the UTC day; each invoice reads in its own zone.
+        today = now.date()
         invoices, next_cursor = self.store.invoices.list(
             org_id, account_id=account_id, statuses=statuses, today=today, limit=limit, cursor=cursor
         )
         return InvoicePage(
-            data=[InvoiceOut.of(i, today) for i in invoices],
+            data=[InvoiceOut.of(i, i.local_today(now)) for i in invoices],
             next_cursor=next_cursor,
         )
 
@@ -139,7 +142,7 @@ class InvoiceService:
         self.store.invoices.create(
             draft, make_events(draft, [("invoice.created", invoice_data(draft, now))], now, self.clock)
         )
-        return InvoiceOut.of(draft, now.date())
+        return InvoiceOut.of(draft, draft.local_today(now))
 
     def update_draft(self, org_id: str, invoice_id: str, body: InvoicePatch) -> InvoiceOut:
         given = body.model_fields_set
@@ -147,7 +150,7 @@ class InvoiceService:
         def attempt(_: int) -> InvoiceOut:
             invoice = self._head(org_id, invoice_id)
             now = self.clock.now()
-            invoice.require(Action.EDIT, now.date())
+            invoice.require(Action.EDIT, invoice.local_today(now))
             currency = money.check_currency(body.currency) if body.currency else invoice.currency
             if currency != invoice.currency and "line_items" not in given and invoice.line_items:
                 raise Conflict(
@@ -171,7 +174,7 @@ class InvoiceService:
                 changes["payment_terms"] = body.payment_terms
             updated = invoice.with_lines(lines, discount, now, **changes)
             self.store.invoices.save(updated, invoice.version)
-            return InvoiceOut.of(updated, now.date())
+            return InvoiceOut.of(updated, updated.local_today(now))
 
         return optimistic(attempt, what="the invoice")
 
@@ -179,7 +182,7 @@ class InvoiceService:
         def attempt(_: int) -> None:
             invoice = self._head(org_id, invoice_id)
             now = self.clock.now()
-            invoice.require(Action.DELETE, now.date())
+            invoice.require(Action.DELETE, invoice.local_today(now))
             self.store.invoices.delete_draft(
                 invoice, make_events(invoice, [("invoice.deleted", {"id": invoice.id})], now, self.clock)
             )
@@ -198,7 +201,7 @@ class InvoiceService:
         issued = self._finalize(org_id, invoice_id)
         due = issued.next_charge_at
         if due is None or due > self.clock.now():
-            return InvoiceOut.of(issued, self.clock.now().date())
+            return InvoiceOut.of(issued, issued.local_today(self.clock.now()))
         payments = PaymentService(self.ctx)
         try:
             payments.collect_due(org_id, invoice_id)
@@ -222,7 +225,7 @@ class InvoiceService:
             if invoice is None or org is None:
                 raise NotFound(f"no invoice {invoice_id}", field="id")
             now = self.clock.now()
-            invoice.require(Action.FINALIZE, now.date())
+            invoice.require(Action.FINALIZE, invoice.local_today(now))
             plan = self._auto_pay_plan(invoice, org)
             fmt = NumberFormat.parse(
                 org.invoice_settings.invoice_prefix, org.invoice_settings.invoice_number_format
@@ -230,7 +233,7 @@ class InvoiceService:
             scope = fmt.scope(now.date())
             previous = org.sequences.get(scope, 0)
             sequence = previous + 1 + taken.get((scope, previous), 0)
-            issued = invoice.finalized(fmt.number(now.date(), sequence), now)
+            issued = invoice.finalized(fmt.number(now.date(), sequence), now, self._time_zone(invoice, org))
             if issued.status == "issued" and plan is not None and plan.enabled:
                 assert issued.issued_at is not None
                 issued = issued.model_copy(
@@ -251,6 +254,8 @@ class InvoiceService:
                     org.reminder_settings,
                     org.dunning_settings,
                     org.invoice_settings.late_fee_percentage,
+                    issued.time_zone,
+                    parse_run_time(org.settings.daily_run_time),
                 )
                 if issued.status == "issued" and issued.due_date is not None
                 else None
@@ -266,6 +271,10 @@ class InvoiceService:
             return issued
 
         return optimistic(attempt, what="the invoice sequence")
+
+    def _time_zone(self, invoice: Invoice, org: Organization) -> str:
+        account = self.store.accounts.get(invoice.organization_id, invoice.account_id)
+        return account.effective_time_zone(org) if account else org.settings.time_zone
 
     def _auto_pay_plan(self, invoice: Invoice, org: Organization) -> autopay.AutoPayPlan | None:
         account = self.store.accounts.get(invoice.organization_id, invoice.account_id)
@@ -288,7 +297,7 @@ class InvoiceService:
         def attempt(_: int) -> InvoiceOut:
             invoice = self._head(org_id, invoice_id)
             now = self.clock.now()
-            invoice.require(action, now.date())
+            invoice.require(action, invoice.local_today(now))
             change, kind = TRANSITIONS[action]
             after = change(invoice, now)
             self.store.invoices.save(
@@ -296,7 +305,7 @@ class InvoiceService:
                 invoice.version,
                 make_events(after, [(kind, invoice_data(after, now))], now, self.clock),
             )
-            return InvoiceOut.of(after, now.date())
+            return InvoiceOut.of(after, after.local_today(now))
 
         return optimistic(attempt, what="the invoice")
 
@@ -310,7 +319,7 @@ class InvoiceService:
         def attempt(_: int) -> InvoiceOut:
             invoice = self._head(org_id, invoice_id)
             now = self.clock.now()
-            invoice.require(Action.RECORD_PAYMENT, now.date())
+            invoice.require(Action.RECORD_PAYMENT, invoice.local_today(now))
             invoice.require_no_open_attempt("paid by hand")
             if body.currency and body.currency.upper() != invoice.currency:
                 raise Conflict(f"the invoice is in {invoice.currency}", field="currency")
@@ -339,6 +348,6 @@ class InvoiceService:
             self.store.invoices.add_payment(
                 invoice, after, payment, make_events(after, payloads, now, self.clock)
             )
-            return InvoiceOut.of(after, now.date())
+            return InvoiceOut.of(after, after.local_today(now))
 
         return optimistic(attempt, what="the invoice")
