@@ -48,6 +48,8 @@ def records(*bodies: str) -> dict[str, Any]:
 def test_the_worker_works_a_due_invoice_and_reports_a_bad_record_alone(
     api: ApiClient, ctx: Context, clock: FixedClock, org: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The clock below is an hour past midnight of the step's day: steps at 00:00 here.
+    assert api.patch("/organization/settings", {"dailyRunTime": "00:00"}).status == 200
     assert (
         api.patch(
             "/organization/dunning-settings",

@@ -13,7 +13,12 @@ import pytest
 from remit.clock import FixedClock
 from remit.domain.collections import DunningStep, late_fee_at
 from remit.schemas.account import AccountCreate
-from remit.schemas.organization import DunningSettingsPatch, DunningStepIn, InvoiceSettingsPatch
+from remit.schemas.organization import (
+    DunningSettingsPatch,
+    DunningStepIn,
+    InvoiceSettingsPatch,
+    OrganizationSettingsPatch,
+)
 from remit.schemas.payment_method import PaymentMethodIn
 from remit.services.accounts import AccountService
 from remit.services.collections import STEP_LEASE, StepBusy
@@ -30,6 +35,9 @@ NewOrg = Callable[[str], str]
 
 
 def setup(ctx: Context, org: str, schedule: list[DunningStep] | None = None) -> str:
+    # Written when every step ran at 00:00 UTC of its day (the default dailyRunTime is
+    # 09:00 now: docs/time.md); day() below counts from midnight.
+    OrganizationService(ctx).update_settings(org, OrganizationSettingsPatch(daily_run_time="00:00"))
     OrganizationService(ctx).update_dunning_settings(
         org,
         DunningSettingsPatch(
@@ -195,6 +203,7 @@ def test_late_fees_under_racing_workers_once_per_month(
     ctx: Context, clock: FixedClock, new_org: NewOrg
 ) -> None:
     org = new_org("Fee race")
+    OrganizationService(ctx).update_settings(org, OrganizationSettingsPatch(daily_run_time="00:00"))
     OrganizationService(ctx).update_invoice_settings(
         org, InvoiceSettingsPatch(late_fee_percentage=Decimal("1.5"))
     )
