@@ -64,7 +64,7 @@ def test_a_new_template_needs_a_kind_a_slug_name_and_its_all_languages_version(a
     bad = api.put("/email-templates/My-Note", CUSTOM)
     assert bad.status == 422, bad
     built_in = api.put("/email-templates/invoice_issued", {"kind": "receipt"})
-    assert (built_in.status, built_in.body["field"]) == (422, "kind")
+    assert (built_in.status, built_in.body["field"]) == (409, "kind")
     assert api.get("/email-templates/my_note").status == 404
     reminder = api.post("/invoices/inv_missing/reminders", {"template": "no_such"})
     assert reminder.status == 404

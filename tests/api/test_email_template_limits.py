@@ -94,7 +94,8 @@ def test_previewing_a_stored_template_past_a_limit_is_a_422_and_sending_it_fails
     failed = delivery.on_event(issued)
     assert failed is not None
     assert failed.status == "failed"
-    assert "loop iterations" in str(failed.detail)
+    # The loop cap, or on a loaded machine the time cap that may trip first: a limit.
+    assert "loop iterations" in str(failed.detail) or "rendering took longer" in str(failed.detail)
     assert sent_emails() == []
 
     # By hand: the 422 that says why, and the log says failed too.

@@ -35,6 +35,7 @@ PLACEHOLDER = {
     "endpointId": "we_01KF0E44M0V8TGZSB41NBMNFNT",
     "paymentMethodId": "pm_01KF0E44M0V8TGZSB41NBMNFNT",
     "keyId": "key_01kf0e44m0v8tgzsb41nbmnfnt",
+    "creditNoteId": "cn_01KF0E44M0V8TGZSB41NBMNFNT",
     "name": "invoice_issued",
 }
 
@@ -112,9 +113,15 @@ def owned_objects(stack: LocalStack, key: str, receiver_url: str) -> dict[str, s
     )
     method = post(f"/accounts/{account}/payment-methods", {"type": "card", "gatewayToken": "pm_card_visa"})
     endpoint = post("/webhook-endpoints", {"url": receiver_url, "eventTypes": ["invoice.paid"]})
+    issued = post("/invoices", {"accountId": account, "lineItems": [line]})["id"]
+    post(f"/invoices/{issued}/finalize", None)
+    note = post(
+        f"/invoices/{issued}/credit-notes", {"lines": [{"description": "Goodwill", "amount": "1.00"}]}
+    )
     events = call("GET", f"{api}/events", key=key).json["data"]
     api_keys = call("GET", f"{api}/api-keys", key=key).json["data"]
     return {
+        "creditNoteId": note["id"],
         "accountId": account,
         "invoiceId": invoice,
         "productId": product["id"],

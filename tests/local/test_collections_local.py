@@ -34,6 +34,9 @@ def test_the_seeds_dunning_schedule_on_the_moved_clock(stack: LocalStack, new_or
         emails = call("GET", f"{api}/_local/emails").json
         return Counter(" ".join(e["subject"].split()[:2]) for e in emails if address in e["to"])
 
+    # The moves below land an hour or so into each step's UTC day: steps at 00:00 here
+    # (the default dailyRunTime is 09:00 local, docs/time.md).
+    send("PATCH", "/organization/settings", {"dailyRunTime": "00:00"})
     send(
         "PATCH",
         "/organization/dunning-settings",

@@ -29,6 +29,7 @@ def _invoice_by_mode(schema: dict[str, Any], cls: type[BaseModel]) -> None:
                 "accountId": {"type": "string"},
                 "invoiceId": {"type": "string"},
                 "lineItems": False,
+                "currency": False,
             },
             "required": ["accountId", "invoiceId"],
         },
@@ -37,7 +38,12 @@ def _invoice_by_mode(schema: dict[str, Any], cls: type[BaseModel]) -> None:
             "required": ["lineItems"],
         },
         {
-            "properties": {"mode": {"const": "setup"}, "invoiceId": False, "lineItems": False},
+            "properties": {
+                "mode": {"const": "setup"},
+                "invoiceId": False,
+                "lineItems": False,
+                "currency": False,
+            },
             "required": ["accountId"],
         },
     ]

@@ -260,7 +260,8 @@ class EmailTemplateService:
         kind = None
         if name in BUILTIN_KINDS:
             if body.kind is not None:
-                raise ValidationFailed(f"{name} is a built-in template: its kind is fixed", field="kind")
+                # A 409: the body is well-formed, the name it is sent to is what refuses it.
+                raise Conflict(f"{name} is a built-in template: its kind is fixed", field="kind")
             base, _ = self.effective(org_id, name, language or "en")
         else:
             check_new_name(name)
