@@ -34,7 +34,13 @@ def _invoice_by_mode(schema: dict[str, Any], cls: type[BaseModel]) -> None:
             "required": ["accountId", "invoiceId"],
         },
         {
-            "properties": {"mode": {"const": "payment"}, "accountId": False, "invoiceId": False},
+            # The lines themselves (not null): the checkout without an account.
+            "properties": {
+                "mode": {"const": "payment"},
+                "accountId": False,
+                "invoiceId": False,
+                "lineItems": {"type": "array"},
+            },
             "required": ["lineItems"],
         },
         {
