@@ -46,6 +46,7 @@ def _invoice_by_mode(schema: dict[str, Any], cls: type[BaseModel]) -> None:
         {
             "properties": {
                 "mode": {"const": "setup"},
+                "accountId": {"type": "string"},
                 "invoiceId": False,
                 "lineItems": False,
                 "currency": False,
